@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DedupTable } from './dedup-table.js';
+
+describe('DedupTable', () => {
+  it('suppresses within the window after an emission and carries the count past it', () => {
+    const table = new DedupTable({ windowSeconds: 10, maxKeys: 100 });
+    expect(table.observe('k', 0)).toEqual({ emit: true, occurrences: 1 });
+    expect(table.observe('k', 9_999)).toEqual({ emit: false });
+    // Slightly out of order (another partition) still counts as a repeat.
+    expect(table.observe('k', -500)).toEqual({ emit: false });
+    expect(table.pending()).toEqual([{ key: 'k', suppressed: 2 }]);
+    expect(table.observe('k', 10_000)).toEqual({ emit: true, occurrences: 3 });
+    // The window restarts at the new emission.
+    expect(table.observe('k', 15_000)).toEqual({ emit: false });
+  });
+
+  it('evicts expired keys before live ones and reports dropped counts', () => {
+    const dropped: [string, number][] = [];
+    const table = new DedupTable({
+      windowSeconds: 10,
+      maxKeys: 3,
+      onDropped: (k, n) => dropped.push([k, n]),
+    });
+    table.observe('old', 0);
+    table.observe('old', 1_000);
+    table.observe('live-1', 55_000);
+    table.observe('live-2', 56_000);
+    table.observe('live-3', 57_000);
+    // Shrinks to 90% of the bound (2 of 3): the expired key first, then the oldest live one.
+    expect(table.size).toBe(2);
+    expect(dropped).toEqual([['old', 1]]);
+    expect(table.observe('live-3', 57_500)).toEqual({ emit: false });
+    expect(table.observe('live-1', 55_500)).toEqual({ emit: true, occurrences: 1 });
+  });
+
+  it('passes everything with a zero window and rejects bad options', () => {
+    const table = new DedupTable({ windowSeconds: 0, maxKeys: 1 });
+    expect(table.observe('k', 0)).toEqual({ emit: true, occurrences: 1 });
+    expect(table.observe('k', 0)).toEqual({ emit: true, occurrences: 1 });
+    expect(() => new DedupTable({ windowSeconds: -1, maxKeys: 1 })).toThrow(RangeError);
+    expect(() => new DedupTable({ windowSeconds: 1, maxKeys: 0 })).toThrow(RangeError);
+  });
+});

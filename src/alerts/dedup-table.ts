@@ -1,0 +1,95 @@
+/** What the table says about one occurrence of a key. */
+export type DedupDecision = { emit: true; occurrences: number } | { emit: false };
+
+/** Window and bound of a `DedupTable`. */
+export interface DedupTableOptions {
+  /** Repeats within this many seconds (event time) of the last emitted alert are suppressed; 0 disables. */
+  windowSeconds: number;
+  /** Most keys held; beyond it expired keys go first, then the oldest. */
+  maxKeys: number;
+  /** Told about suppressed repeats that will never ride on a later alert (the key was evicted). */
+  onDropped?: (key: string, suppressed: number) => void;
+}
+
+interface Entry {
+  emittedAtMs: number;
+  suppressed: number;
+}
+
+/**
+ * Notice suppression in the manner of Zeek: the first occurrence of a key is emitted, repeats
+ * within the window after it are suppressed and counted, and the next occurrence after the
+ * window is emitted carrying that count. Time is event time passed in, never the clock, so
+ * replays at any speed suppress the same way.
+ *
+ * Memory is bounded by `maxKeys`. Expired keys with suppressed repeats are kept (the count must
+ * reach the next alert) until space is needed; then they are dropped and reported.
+ */
+export class DedupTable {
+  readonly #windowMs: number;
+  readonly #maxKeys: number;
+  readonly #onDropped: ((key: string, suppressed: number) => void) | undefined;
+  // Map iteration order is insertion order; a key is re-inserted on every emission, so the head
+  // is the key emitted longest ago.
+  readonly #entries = new Map<string, Entry>();
+  #watermarkMs = Number.NEGATIVE_INFINITY;
+
+  constructor(options: DedupTableOptions) {
+    if (!(options.windowSeconds >= 0)) throw new RangeError('windowSeconds must be >= 0');
+    if (!Number.isInteger(options.maxKeys) || options.maxKeys < 1)
+      throw new RangeError('maxKeys must be an integer >= 1');
+    this.#windowMs = options.windowSeconds * 1000;
+    this.#maxKeys = options.maxKeys;
+    this.#onDropped = options.onDropped;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Record one occurrence of `key` at event time `eventMs` and decide whether to emit it. */
+  observe(key: string, eventMs: number): DedupDecision {
+    if (this.#windowMs === 0) return { emit: true, occurrences: 1 };
+    if (eventMs > this.#watermarkMs) this.#watermarkMs = eventMs;
+    const entry = this.#entries.get(key);
+    // Out-of-order input (several partitions) can put a repeat slightly before the emitted one.
+    if (entry !== undefined && Math.abs(eventMs - entry.emittedAtMs) < this.#windowMs) {
+      entry.suppressed++;
+      return { emit: false };
+    }
+    const occurrences = 1 + (entry?.suppressed ?? 0);
+    this.#entries.delete(key);
+    this.#entries.set(key, { emittedAtMs: eventMs, suppressed: 0 });
+    if (this.#entries.size > this.#maxKeys) this.#shrink();
+    return { emit: true, occurrences };
+  }
+
+  /** Keys with repeats not yet carried by an alert, e.g. to report them at shutdown. */
+  pending(): { key: string; suppressed: number }[] {
+    const out: { key: string; suppressed: number }[] = [];
+    for (const [key, entry] of this.#entries)
+      if (entry.suppressed > 0) out.push({ key, suppressed: entry.suppressed });
+    return out;
+  }
+
+  /**
+   * Free space down to 90% of the bound so the O(n) sweep runs once per many insertions:
+   * expired keys first, then the oldest.
+   */
+  #shrink(): void {
+    const target = Math.max(1, Math.floor(this.#maxKeys * 0.9));
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= target) return;
+      if (entry.emittedAtMs + this.#windowMs <= this.#watermarkMs) this.#drop(key, entry);
+    }
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= target) return;
+      this.#drop(key, entry);
+    }
+  }
+
+  #drop(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    if (entry.suppressed > 0) this.#onDropped?.(key, entry.suppressed);
+  }
+}
