@@ -19,7 +19,7 @@ const listenAddress = z
 
 export const captureInputSchema = z.strictObject({
   /** Capture files (pcap or pcapng, detected by magic number) read by `tapwatch run`. Relative to the config file. */
-  files: z.array(z.string().min(1)).default([]),
+  files: z.array(z.string().min(1)).default(() => []),
   /** Replay speed: 0 = as fast as possible, 1 = original pace, 10 = ten times faster. */
   speed: z.number().nonnegative().default(0),
 });
@@ -37,18 +37,20 @@ export const segmentDefinitionSchema = z.strictObject({
   /** Segment name: used as metric label and alert `observer.ingress.zone`. */
   name: z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'letters, digits and _.:/- (at most 64)'),
   /** Addresses of the segment's hosts. */
-  cidrs: z.array(cidr).default([]),
+  cidrs: z.array(cidr).default(() => []),
   /** 802.1Q VLAN ids that belong to the segment. */
-  vlans: z.array(vlanId).default([]),
+  vlans: z.array(vlanId).default(() => []),
   /** Flow exporters (collector agent address or sensor name) whose flows belong here. */
-  exporters: z.array(z.string()).default([]),
+  exporters: z.array(z.string()).default(() => []),
 });
 
 export const segmentsSchema = z.strictObject({
   /** Address space considered internal: decides a flow's "internal side" for automatic segments. */
-  internalNetworks: z.array(cidr).default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']),
+  internalNetworks: z
+    .array(cidr)
+    .default(() => ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']),
   /** Named segments, matched in order (VLAN, exporter, then CIDR of either side, internal side first). */
-  definitions: z.array(segmentDefinitionSchema).default([]),
+  definitions: z.array(segmentDefinitionSchema).default(() => []),
   /** Prefix length of automatic IPv4 segments for traffic no definition matches. */
   autoPrefixV4: z.number().int().min(8).max(32).default(24),
   /** Prefix length of automatic IPv6 segments. */
@@ -59,11 +61,17 @@ export const segmentsSchema = z.strictObject({
 
 export const featuresSchema = z.strictObject({
   /** Decay rates (1/s) of the damped statistics, as in Kitsune's AfterImage. */
-  lambdas: z.array(positive).min(1).default([5, 3, 1, 0.1, 0.01]),
+  lambdas: z
+    .array(positive)
+    .min(1)
+    .default(() => [5, 3, 1, 0.1, 0.01]),
   /** Most tracked keys per statistics table (hosts, host pairs, sockets); the least recent are evicted. */
   maxTrackedKeys: positiveInt.default(100_000),
   /** Segment window lengths in seconds, shortest first. */
-  windowsSeconds: z.array(positive).min(1).default([1, 10, 60]),
+  windowsSeconds: z
+    .array(positive)
+    .min(1)
+    .default(() => [1, 10, 60]),
 });
 
 export const detectorSchema = z.strictObject({
@@ -74,7 +82,10 @@ export const detectorSchema = z.strictObject({
   /** Training epochs over the warm-up flows. */
   warmupEpochs: positiveInt.default(30),
   /** Hidden layer sizes of the autoencoder's encoder (the decoder mirrors them). */
-  hiddenUnits: z.array(positiveInt).min(1).default([16, 6]),
+  hiddenUnits: z
+    .array(positiveInt)
+    .min(1)
+    .default(() => [16, 6]),
   /** Adam learning rate. */
   learningRate: positive.default(0.005),
   /** Rows per scoring call; single-row calls are ~50x slower than batched ones. */
@@ -101,8 +112,8 @@ export const alertsSchema = z.strictObject({
   dedupWindowSeconds: z.number().nonnegative().default(300),
   /** Lowest severity (1-6) emitted. */
   minSeverity: z.number().int().min(1).max(6).default(1),
-  stdout: stdoutSinkSchema.default(stdoutSinkSchema.parse({})),
-  file: fileSinkSchema.default(fileSinkSchema.parse({})),
+  stdout: stdoutSinkSchema.prefault({}),
+  file: fileSinkSchema.prefault({}),
 });
 
 export const telemetrySchema = z.strictObject({
@@ -115,15 +126,15 @@ export const telemetrySchema = z.strictObject({
 export const configSchema = z.strictObject({
   input: z
     .strictObject({
-      capture: captureInputSchema.default(captureInputSchema.parse({})),
+      capture: captureInputSchema.prefault({}),
     })
-    .default({ capture: captureInputSchema.parse({}) }),
-  flows: flowsSchema.default(flowsSchema.parse({})),
-  segments: segmentsSchema.default(segmentsSchema.parse({})),
-  features: featuresSchema.default(featuresSchema.parse({})),
-  detector: detectorSchema.default(detectorSchema.parse({})),
-  alerts: alertsSchema.default(alertsSchema.parse({})),
-  telemetry: telemetrySchema.default(telemetrySchema.parse({})),
+    .prefault({}),
+  flows: flowsSchema.prefault({}),
+  segments: segmentsSchema.prefault({}),
+  features: featuresSchema.prefault({}),
+  detector: detectorSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
+  telemetry: telemetrySchema.prefault({}),
 });
 
 export type TapwatchConfig = z.infer<typeof configSchema>;
