@@ -78,7 +78,7 @@ export const detectorSchema = z.strictObject({
   /** TensorFlow.js backend: auto = tfjs-node if its binding loads, else wasm, else cpu. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   /** Flows a new segment learns from before it scores. */
-  warmupFlows: positiveInt.default(1024),
+  warmupFlows: positiveInt.min(80).default(1024),
   /** Training epochs over the warm-up flows. */
   warmupEpochs: positiveInt.default(30),
   /** Hidden layer sizes of the autoencoder's encoder (the decoder mirrors them). */
@@ -89,7 +89,7 @@ export const detectorSchema = z.strictObject({
   /** Adam learning rate. */
   learningRate: positive.default(0.005),
   /** Rows per scoring call; single-row calls are ~50x slower than batched ones. */
-  batchSize: positiveInt.default(512),
+  batchSize: positiveInt.default(4096),
   /** Target false-alert rate q: the share of benign flows allowed above the threshold. */
   falseAlertRate: z.number().gt(0).lt(0.5).default(0.001),
   /** Seed for weight initialization, so runs are repeatable. */

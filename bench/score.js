@@ -1,0 +1,128 @@
+// Detector throughput: autoencoder inference per backend and batch size, the detector stage end to end, and
+// the warm-up training time of one segment. Run `npm run build` first; then `node bench/score.js`.
+// Each measurement runs for `durationMs` (default 700 ms), so the whole run takes about 15 s on two cores.
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { Autoencoder } from '../dist/meta/autoencoder.js';
+import { selectBackend } from '../dist/meta/backend.js';
+import { SegmentDetectors } from '../dist/meta/segment-detectors.js';
+import { SyntheticRows } from '../dist/meta/synthetic-rows.js';
+
+const DIM = 32;
+const HIDDEN = [16, 8];
+
+/** Calls `run()` (which handles `rows` rows) repeatedly for about `durationMs`; returns rows per second. */
+async function rowsPerSecond(rows, durationMs, run) {
+  await run();
+  let done = 0;
+  const start = performance.now();
+  while (performance.now() - start < durationMs) {
+    await run();
+    done += rows;
+  }
+  return Math.round(done / ((performance.now() - start) / 1000));
+}
+
+/** The same 32→16→8→16→32 network as a tf.LayersModel, to measure `predict` with and without its batch size. */
+function layersModel() {
+  const dense = (units, activation, inputShape) => tf.layers.dense({ units, activation, inputShape });
+  return tf.sequential({
+    layers: [dense(16, 'tanh', [DIM]), dense(8, 'tanh'), dense(16, 'tanh'), dense(DIM, 'linear')],
+  });
+}
+
+function predictErrors(model, rows, n, batchSize) {
+  const errors = tf.tidy(() => {
+    const x = tf.tensor2d(rows, [n, DIM]);
+    const options = batchSize === undefined ? {} : { batchSize };
+    return tf.mean(tf.squaredDifference(x, model.predict(x, options)), 1);
+  });
+  errors.dataSync();
+  errors.dispose();
+}
+
+async function inference(backend, durationMs, data) {
+  await selectBackend(backend);
+  const results = [];
+  const layers = layersModel();
+  for (const batchRows of [512, 4096, 16384]) {
+    const rows = data.inliers(batchRows);
+    const model = new Autoencoder({ inputDim: DIM, hiddenUnits: HIDDEN, learningRate: 0.005, seed: 1 });
+    results.push({
+      backend,
+      batchRows,
+      autoencoderRowsPerSecond: await rowsPerSecond(batchRows, durationMs, () => model.score(rows)),
+      layersPredictDefaultBatchRowsPerSecond: await rowsPerSecond(batchRows, durationMs, () =>
+        predictErrors(layers, rows, batchRows, undefined),
+      ),
+      layersPredictWholeBatchRowsPerSecond: await rowsPerSecond(batchRows, durationMs, () =>
+        predictErrors(layers, rows, batchRows, batchRows),
+      ),
+    });
+    model.dispose();
+  }
+  layers.dispose();
+  return results;
+}
+
+function featureBatch(values, segments) {
+  const featureNames = Array.from({ length: DIM }, (_, j) => `f${j}`);
+  const n = values.length / DIM;
+  const flows = Array.from({ length: n }, (_, i) => ({
+    segment: `s${i % segments}`,
+    source: { format: 'bench' },
+  }));
+  return { flows, values, featureNames, windows: new Map() };
+}
+
+/** The detector stage end to end (grouping, scaling, inference, calibration, Detection objects). */
+async function pipeline(durationMs, data) {
+  const config = {
+    backend: 'wasm',
+    warmupFlows: 1024,
+    warmupEpochs: 30,
+    hiddenUnits: [16, 6],
+    learningRate: 0.005,
+    batchSize: 4096,
+    falseAlertRate: 0.001,
+    seed: 42,
+  };
+  const results = [];
+  for (const segments of [1, 16]) {
+    let trainingMs = 0;
+    const pool = new SegmentDetectors(config, (message, fields) => {
+      if (message === 'segment model ready') trainingMs = Math.max(trainingMs, fields.trainingMs);
+    });
+    const started = performance.now();
+    await pool.score(featureBatch(data.inliers(config.warmupFlows * segments, true), segments));
+    await pool.flush();
+    const warmupWallMs = Math.round(performance.now() - started);
+    const batchRows = 4096;
+    const batch = featureBatch(data.inliers(batchRows, true), segments);
+    const rowsPerSec = await rowsPerSecond(batchRows, durationMs, () => pool.score(batch));
+    results.push({
+      segments,
+      batchRows,
+      detectionsPerSecond: rowsPerSec,
+      trainingMsPerSegment: trainingMs,
+      warmupWallMs,
+    });
+    await pool.close();
+  }
+  return results;
+}
+
+/** Runs every measurement and returns the numbers. */
+export async function benchScore({ durationMs = 700 } = {}) {
+  const data = new SyntheticRows({ dim: DIM, seed: 1 });
+  const wasm = await inference('wasm', durationMs, data);
+  const cpu = await inference('cpu', durationMs, data);
+  const stage = await pipeline(durationMs, data);
+  return { inference: [...wasm, ...cpu], pipeline: stage };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const results = await benchScore();
+  console.table(results.inference);
+  console.table(results.pipeline);
+}

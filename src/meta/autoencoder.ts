@@ -1,0 +1,255 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import * as tf from '@tensorflow/tfjs';
+import { ModelError } from '../core/errors.js';
+import type { Scorer } from './scorer.js';
+import { seededRandom } from './seeded-random.js';
+
+/** Weights as plain arrays, for checkpoints and for starting a segment from a meta-learned initialization. */
+export interface AutoencoderWeights {
+  inputDim: number;
+  hiddenUnits: number[];
+  /** `[W0, b0, W1, b1, ...]`; each W row-major `fanIn × fanOut`. */
+  tensors: Float32Array[];
+}
+
+/** Architecture, optimizer and batching of an {@link Autoencoder}. */
+export interface AutoencoderOptions {
+  inputDim: number;
+  /** Encoder hidden sizes, e.g. `[16, 6]`; the decoder mirrors them (d → 16 → 6 → 16 → d). */
+  hiddenUnits: readonly number[];
+  learningRate: number;
+  /** Seeds weight initialization and the minibatch order, so runs are repeatable. */
+  seed: number;
+  /** Rows per inference call (default 4096): larger batches amortize the per-op dispatch cost. */
+  scoreBatchRows?: number;
+  /** Rows per gradient step (default 64). */
+  trainBatchRows?: number;
+  /** Start from these weights (e.g. a meta-learned initialization) instead of a seeded random draw. */
+  initialWeights?: AutoencoderWeights;
+}
+
+/** How {@link Autoencoder.fit} shares the event loop and when it stops early. */
+export interface FitOptions {
+  /** Longest stretch of synchronous training before yielding to the event loop (default 10 ms). */
+  sliceMs?: number;
+  /** Stops training between two gradient steps. */
+  signal?: AbortSignal;
+}
+
+/** What a training run did. */
+export interface FitResult {
+  /** Mean squared reconstruction error over each completed epoch (as seen during that epoch). */
+  epochLosses: number[];
+  steps: number;
+  aborted: boolean;
+}
+
+/**
+ * A small dense autoencoder in TensorFlow.js: tanh hidden layers, a linear output, trained with Adam on
+ * mean squared reconstruction error. Its score for a row is the row's mean squared reconstruction error.
+ *
+ * The weights are raw variables rather than a `tf.LayersModel`: `model.predict` slices its input into
+ * batches of 32 rows by default, which made batched inference about 10x slower, and raw variables make
+ * export, import and a later meta-learning outer loop (Reptile moves weights directly) trivial.
+ */
+export class Autoencoder implements Scorer {
+  readonly name = 'autoencoder';
+  readonly inputDim: number;
+  readonly hiddenUnits: readonly number[];
+  readonly #sizes: number[];
+  readonly #variables: tf.Variable[];
+  readonly #learningRate: number;
+  readonly #scoreBatchRows: number;
+  readonly #trainBatchRows: number;
+  readonly #random: () => number;
+  #disposed = false;
+
+  constructor(options: AutoencoderOptions) {
+    this.inputDim = options.inputDim;
+    this.hiddenUnits = [...options.hiddenUnits];
+    const h = this.hiddenUnits;
+    this.#sizes = [this.inputDim, ...h, ...h.slice(0, -1).reverse(), this.inputDim];
+    this.#learningRate = options.learningRate;
+    this.#scoreBatchRows = options.scoreBatchRows ?? 4096;
+    this.#trainBatchRows = options.trainBatchRows ?? 64;
+    this.#random = seededRandom(options.seed);
+    const initial = options.initialWeights ?? this.#glorotWeights();
+    this.#checkShapes(initial);
+    // tidy frees the temporary tensors the variables are copied from; variables themselves survive it.
+    this.#variables = tf.tidy(() =>
+      initial.tensors.map((values, k) => tf.variable(tf.tensor(values, this.#shape(k)))),
+    );
+  }
+
+  /**
+   * Trains on row-major `rows` (already scaled) for `epochs` passes in shuffled minibatches. Yields to the
+   * event loop every `sliceMs` so other segments keep being scored while this one learns.
+   */
+  async fit(rows: Float32Array, epochs: number, options: FitOptions = {}): Promise<FitResult> {
+    const n = this.#rowCount(rows);
+    const sliceMs = options.sliceMs ?? 10;
+    // A copy: the cpu backend keeps a reference to the array it is given, and training outlives this call.
+    const x = tf.tensor2d(rows.slice(), [n, this.inputDim]);
+    const optimizer = tf.train.adam(this.#learningRate);
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const result: FitResult = { epochLosses: [], steps: 0, aborted: false };
+    let sliceStart = performance.now();
+    try {
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        shuffle(order, this.#random);
+        let lossSum = 0;
+        for (let start = 0; start < n; start += this.#trainBatchRows) {
+          if (options.signal?.aborted || this.#disposed) return { ...result, aborted: true };
+          const batch = order.subarray(start, Math.min(n, start + this.#trainBatchRows));
+          lossSum += this.#step(x, batch, optimizer) * batch.length;
+          result.steps++;
+          if (performance.now() - sliceStart >= sliceMs) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+          }
+        }
+        result.epochLosses.push(lossSum / n);
+      }
+      return result;
+    } finally {
+      x.dispose();
+      optimizer.dispose();
+    }
+  }
+
+  /** Mean squared reconstruction error of each row of `rows` (`n × inputDim`). */
+  score(rows: Float32Array): Float32Array {
+    const n = this.#rowCount(rows);
+    const d = this.inputDim;
+    const out = new Float32Array(n);
+    for (let start = 0; start < n; start += this.#scoreBatchRows) {
+      const end = Math.min(n, start + this.#scoreBatchRows);
+      const errors = tf.tidy(() => {
+        const x = tf.tensor2d(rows.subarray(start * d, end * d), [end - start, d]);
+        return tf.mean(tf.squaredDifference(x, this.#forward(x)), 1);
+      });
+      // dataSync: cpu and wasm compute synchronously anyway, and an await per chunk only adds latency.
+      out.set(errors.dataSync(), start);
+      errors.dispose();
+    }
+    return out;
+  }
+
+  /** Squared reconstruction error per feature (`n × inputDim`); their row mean is {@link score}. */
+  featureErrors(rows: Float32Array): Float32Array {
+    const n = this.#rowCount(rows);
+    const errors = tf.tidy(() => {
+      const x = tf.tensor2d(rows, [n, this.inputDim]);
+      return tf.squaredDifference(x, this.#forward(x));
+    });
+    const out = Float32Array.from(errors.dataSync());
+    errors.dispose();
+    return out;
+  }
+
+  exportWeights(): AutoencoderWeights {
+    return {
+      inputDim: this.inputDim,
+      hiddenUnits: [...this.hiddenUnits],
+      // Copies: the cpu backend hands out its own storage.
+      tensors: this.#variables.map((v) => Float32Array.from(v.dataSync())),
+    };
+  }
+
+  /** Replaces all weights; throws {@link ModelError} when the architecture differs. */
+  importWeights(weights: AutoencoderWeights): void {
+    this.#checkShapes(weights);
+    tf.tidy(() => {
+      weights.tensors.forEach((values, k) => {
+        this.#variables[k]!.assign(tf.tensor(values, this.#shape(k)));
+      });
+    });
+  }
+
+  /** Frees the weight tensors; idempotent. A running {@link fit} stops at its next step. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const v of this.#variables) v.dispose();
+  }
+
+  #forward(x: tf.Tensor2D): tf.Tensor2D {
+    const layers = this.#sizes.length - 1;
+    let h = x;
+    for (let i = 0; i < layers; i++) {
+      h = tf.add(
+        tf.matMul(h, this.#variables[2 * i] as tf.Variable<tf.Rank.R2>),
+        this.#variables[2 * i + 1]!,
+      );
+      if (i < layers - 1) h = tf.tanh(h);
+    }
+    return h;
+  }
+
+  #step(x: tf.Tensor2D, batch: Int32Array, optimizer: tf.Optimizer): number {
+    const cost = tf.tidy(() => {
+      const xb = tf.gather(x, tf.tensor1d(batch, 'int32'));
+      // An explicit variable list: by default the optimizer differentiates every trainable variable in
+      // the process, which includes the other segments' models.
+      const loss = () => tf.mean(tf.squaredDifference(xb, this.#forward(xb))) as tf.Scalar;
+      // With returnCost the optimizer always returns the loss.
+      return optimizer.minimize(loss, true, this.#variables) as tf.Scalar;
+    });
+    const value = cost.dataSync()[0]!;
+    cost.dispose();
+    return value;
+  }
+
+  #shape(k: number): [number, number] | [number] {
+    const layer = k >> 1;
+    return k % 2 === 0 ? [this.#sizes[layer]!, this.#sizes[layer + 1]!] : [this.#sizes[layer + 1]!];
+  }
+
+  #glorotWeights(): AutoencoderWeights {
+    const tensors: Float32Array[] = [];
+    for (let i = 0; i + 1 < this.#sizes.length; i++) {
+      const fanIn = this.#sizes[i]!;
+      const fanOut = this.#sizes[i + 1]!;
+      // Glorot/Xavier uniform keeps tanh activations out of saturation at the start.
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      tensors.push(Float32Array.from({ length: fanIn * fanOut }, () => (2 * this.#random() - 1) * limit));
+      tensors.push(new Float32Array(fanOut));
+    }
+    return { inputDim: this.inputDim, hiddenUnits: [...this.hiddenUnits], tensors };
+  }
+
+  #checkShapes(weights: AutoencoderWeights): void {
+    const expected = 2 * (this.#sizes.length - 1);
+    const sizesMatch =
+      weights.inputDim === this.inputDim &&
+      weights.hiddenUnits.join(',') === this.hiddenUnits.join(',') &&
+      weights.tensors.length === expected &&
+      weights.tensors.every((t, k) => t.length === this.#shape(k).reduce((a, b) => a * b, 1));
+    if (!sizesMatch) {
+      throw new ModelError(
+        `autoencoder weights: expected ${this.inputDim} inputs and hidden units [${this.hiddenUnits}], ` +
+          `got ${weights.inputDim} inputs and [${weights.hiddenUnits}] (${weights.tensors.length} tensors)`,
+      );
+    }
+  }
+
+  #rowCount(rows: Float32Array): number {
+    const n = rows.length / this.inputDim;
+    if (!Number.isInteger(n)) {
+      throw new ModelError(
+        `autoencoder: ${rows.length} values is not a whole number of ${this.inputDim}-feature rows`,
+      );
+    }
+    return n;
+  }
+}
+
+/** Fisher–Yates in place. */
+function shuffle(values: Int32Array, random: () => number): void {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = values[i]!;
+    values[i] = values[j]!;
+    values[j] = tmp;
+  }
+}

@@ -1,0 +1,124 @@
+import { ModelError } from '../core/errors.js';
+
+/** Serializable state of a fitted {@link RobustScaler}. */
+export interface ScalerSnapshot {
+  dim: number;
+  /** Per-feature median, in log1p units. */
+  center: number[];
+  /** Per-feature spread (normal-consistent, floored), in log1p units. */
+  spread: number[];
+}
+
+/** Options of {@link RobustScaler}. */
+export interface RobustScalerOptions {
+  /**
+   * Smallest spread in log1p units (default 0.1, i.e. roughly a 10 % relative change per unit). Features
+   * that are constant during warm-up would otherwise divide by zero or turn any change into a huge error.
+   */
+  minSpread?: number;
+  /** Scaled values are clipped to ±clip (default 50) so one absurd counter cannot overflow the model. */
+  clip?: number;
+}
+
+// Ratios that make IQR and MAD estimate the standard deviation of a normal distribution.
+const IQR_TO_SIGMA = 1 / 1.349;
+const MAD_TO_SIGMA = 1.4826;
+
+/**
+ * Sign-preserving log1p followed by robust per-feature scaling, `(log1p(x) - median) / spread`, fitted on a
+ * segment's warm-up rows. Flow counters span many orders of magnitude and are heavy-tailed, so the log
+ * compresses them and median/IQR keep a few large warm-up flows from setting the scale.
+ */
+export class RobustScaler {
+  readonly #minSpread: number;
+  readonly #clip: number;
+  #center: Float64Array = new Float64Array(0);
+  #spread: Float64Array = new Float64Array(0);
+
+  constructor(options: RobustScalerOptions = {}) {
+    this.#minSpread = options.minSpread ?? 0.1;
+    this.#clip = options.clip ?? 50;
+  }
+
+  /** Feature count; 0 until fitted or restored. */
+  get dim(): number {
+    return this.#center.length;
+  }
+
+  /** Fits median and spread per feature on row-major `rows` (`n × dim`); non-finite values count as 0. */
+  fit(rows: Float32Array, dim: number): void {
+    const n = rows.length / dim;
+    if (!Number.isInteger(n) || n < 2) {
+      throw new ModelError(`scaler: expected at least 2 rows of ${dim} features, got ${rows.length} values`);
+    }
+    this.#center = new Float64Array(dim);
+    this.#spread = new Float64Array(dim);
+    const column = new Float64Array(n);
+    const deviations = new Float64Array(n);
+    for (let j = 0; j < dim; j++) {
+      for (let i = 0; i < n; i++) column[i] = finiteOrZero(signedLog1p(rows[i * dim + j]!));
+      column.sort();
+      const median = quantile(column, 0.5);
+      const iqr = quantile(column, 0.75) - quantile(column, 0.25);
+      for (let i = 0; i < n; i++) deviations[i] = Math.abs(column[i]! - median);
+      deviations.sort();
+      const mad = quantile(deviations, 0.5);
+      // The larger of the two estimates: either can be zero when most warm-up values coincide.
+      this.#center[j] = median;
+      this.#spread[j] = Math.max(iqr * IQR_TO_SIGMA, mad * MAD_TO_SIGMA, this.#minSpread);
+    }
+  }
+
+  /** Scales `rows` (`n × dim`) into `out` (a new array by default). NaN maps to the median, ±Infinity to ±clip. */
+  transform(rows: Float32Array, out: Float32Array = new Float32Array(rows.length)): Float32Array {
+    const dim = this.dim;
+    if (dim === 0) throw new ModelError('scaler: transform called before fit or restore');
+    const clip = this.#clip;
+    const center = this.#center;
+    const spread = this.#spread;
+    // The hot path of scoring: plain nested loops, no per-value function calls besides log1p.
+    for (let row = 0; row < rows.length; row += dim) {
+      for (let j = 0; j < dim; j++) {
+        const x = rows[row + j]!;
+        const z = ((x < 0 ? -Math.log1p(-x) : Math.log1p(x)) - center[j]!) / spread[j]!;
+        out[row + j] = z > clip ? clip : z < -clip ? -clip : Number.isNaN(z) ? 0 : z;
+      }
+    }
+    return out;
+  }
+
+  /** The typical raw (unscaled) value of feature `j`: the warm-up median mapped back through log1p. */
+  baseline(j: number): number {
+    const m = this.#center[j]!;
+    return Math.sign(m) * Math.expm1(Math.abs(m));
+  }
+
+  snapshot(): ScalerSnapshot {
+    return { dim: this.dim, center: Array.from(this.#center), spread: Array.from(this.#spread) };
+  }
+
+  restore(snapshot: ScalerSnapshot): void {
+    const { dim, center, spread } = snapshot;
+    if (center.length !== dim || spread.length !== dim || spread.some((s) => !(s > 0))) {
+      throw new ModelError(`scaler snapshot: expected ${dim} centers and ${dim} positive spreads`);
+    }
+    this.#center = Float64Array.from(center);
+    this.#spread = Float64Array.from(spread);
+  }
+}
+
+function signedLog1p(x: number): number {
+  return x < 0 ? -Math.log1p(-x) : Math.log1p(x);
+}
+
+function finiteOrZero(x: number): number {
+  return Number.isFinite(x) ? x : 0;
+}
+
+/** Linear-interpolated quantile of an ascending array. */
+function quantile(sorted: Float64Array, p: number): number {
+  const pos = (sorted.length - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}

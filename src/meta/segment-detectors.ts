@@ -1,0 +1,232 @@
+import type { DetectorConfig } from '../config/schema.js';
+import type { Detection, FeatureBatch, ModelState } from '../core/detection.js';
+import { ConfigError, ModelError } from '../core/errors.js';
+import type { AutoencoderWeights } from './autoencoder.js';
+import { type BackendChoice, selectBackend } from './backend.js';
+import { SegmentDetector, type SegmentSnapshot } from './segment-detector.js';
+
+/** Structured log line: a message and its fields. */
+export type DetectorLog = (message: string, fields?: Record<string, unknown>) => void;
+
+/** Optional behaviour of {@link SegmentDetectors}. */
+export interface SegmentDetectorsOptions {
+  /** Every new segment starts from these weights (e.g. a meta-learned initialization) instead of a random draw. */
+  initialWeights?: AutoencoderWeights;
+  /** Longest synchronous training stretch before yielding to scoring (default 10 ms). */
+  trainingSliceMs?: number;
+}
+
+/** Per-segment figures for metrics (`segment_model_state`, `segment_threshold`, `segment_adaptations_total`). */
+export interface SegmentDetectorStats {
+  state: ModelState;
+  adaptations: number;
+  scoredFlows: number;
+  /** Threshold on the combined score (`-log10(q)`). */
+  threshold: number;
+  /** Threshold on the raw reconstruction error; `Infinity` while learning. */
+  errorThreshold: number;
+}
+
+/** Fewest warm-up flows: a quarter of them calibrates the threshold, which needs at least 20 scores. */
+const MIN_WARMUP_FLOWS = 80;
+
+/**
+ * The detector stage: one {@link SegmentDetector} per segment, created on the segment's first flow. Scoring is
+ * one batched call per segment per batch; warm-up training runs one segment at a time, in slices between
+ * batches, so a learning segment never stalls the others. Owns every tensor it creates until {@link close}.
+ */
+export class SegmentDetectors {
+  readonly #config: DetectorConfig;
+  readonly #log: DetectorLog;
+  readonly #options: SegmentDetectorsOptions;
+  readonly #detectors = new Map<string, SegmentDetector>();
+  readonly #scored = new Map<string, number>();
+  readonly #queued = new Set<string>();
+  readonly #abort = new AbortController();
+  #featureNames: readonly string[] | undefined;
+  #backend: Promise<BackendChoice> | undefined;
+  #training: Promise<void> = Promise.resolve();
+  #closing: Promise<void> | undefined;
+  #scoredFlows = 0;
+
+  constructor(config: DetectorConfig, log: DetectorLog, options: SegmentDetectorsOptions = {}) {
+    if (config.warmupFlows < MIN_WARMUP_FLOWS) {
+      throw new ConfigError(
+        `detector.warmupFlows: expected at least ${MIN_WARMUP_FLOWS}, got ${config.warmupFlows}`,
+      );
+    }
+    this.#config = config;
+    this.#log = log;
+    this.#options = options;
+  }
+
+  /** Flows scored since start, learning segments included. */
+  get scoredFlows(): number {
+    return this.#scoredFlows;
+  }
+
+  /** Starts the TensorFlow.js backend once and logs which one and why; {@link score} calls it itself. */
+  ready(): Promise<BackendChoice> {
+    this.#backend ??= selectBackend(this.#config.backend).then((choice) => {
+      this.#log('detector backend selected', { backend: choice.backend, reason: choice.reason });
+      return choice;
+    });
+    return this.#backend;
+  }
+
+  /** One Detection per flow of `batch`, in input order. */
+  async score(batch: FeatureBatch): Promise<Detection[]> {
+    if (this.#closing) throw new ModelError('segment detectors: score() called after close()');
+    await this.ready();
+    const dim = batch.featureNames.length;
+    this.#checkBatch(batch);
+    const groups = new Map<string, number[]>();
+    batch.flows.forEach((flow, i) => {
+      const rows = groups.get(flow.segment);
+      if (rows) rows.push(i);
+      else groups.set(flow.segment, [i]);
+    });
+    const detections = new Array<Detection>(batch.flows.length);
+    for (const [segment, indices] of groups) {
+      const detector = this.#detector(segment, batch.featureNames);
+      const rows = new Float32Array(indices.length * dim);
+      indices.forEach((i, k) => {
+        rows.set(batch.values.subarray(i * dim, (i + 1) * dim), k * dim);
+      });
+      const result = detector.score(rows);
+      const windows = batch.windows.get(segment) ?? [];
+      indices.forEach((i, k) => {
+        detections[i] = {
+          flow: batch.flows[i]!,
+          score: result.scores[k]!,
+          threshold: result.threshold,
+          pValue: result.pValues[k]!,
+          modelState: result.state,
+          detectors: result.detectors.map((d) => ({
+            detector: d.detector,
+            pValue: d.pValues[k]!,
+            weight: d.weight,
+          })),
+          topFeatures: result.explanations.get(k) ?? [],
+          windows,
+        };
+      });
+      this.#scored.set(segment, (this.#scored.get(segment) ?? 0) + indices.length);
+      if (detector.needsTraining) this.#scheduleTraining(detector);
+    }
+    this.#scoredFlows += batch.flows.length;
+    return detections;
+  }
+
+  states(): Map<string, ModelState> {
+    return new Map([...this.#detectors].map(([segment, d]) => [segment, d.state]));
+  }
+
+  stats(): Map<string, SegmentDetectorStats> {
+    const stats = new Map<string, SegmentDetectorStats>();
+    for (const [segment, d] of this.#detectors) {
+      const { state, adaptations, threshold, errorThreshold } = d;
+      stats.set(segment, {
+        state,
+        adaptations,
+        threshold,
+        errorThreshold,
+        scoredFlows: this.#scored.get(segment) ?? 0,
+      });
+    }
+    return stats;
+  }
+
+  /** Every segment's state, for checkpointing; call after {@link flush} for finished warm-ups. */
+  snapshots(): SegmentSnapshot[] {
+    return [...this.#detectors.values()].map((d) => d.snapshot());
+  }
+
+  /** Restores one segment (e.g. after a partition moved here); throws {@link ModelError} when it does not fit. */
+  async restore(snapshot: SegmentSnapshot): Promise<void> {
+    await this.ready();
+    this.#checkFeatureNames(snapshot.featureNames);
+    const detector = this.#detector(snapshot.segment, snapshot.featureNames);
+    detector.restore(snapshot);
+  }
+
+  /** Resolves once every queued warm-up training has finished. */
+  async flush(): Promise<void> {
+    let pending: Promise<void>;
+    do {
+      pending = this.#training;
+      await pending;
+    } while (pending !== this.#training);
+  }
+
+  /** Stops training and frees every tensor; idempotent, every call shares one promise. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#abort.abort();
+      await this.flush();
+      for (const detector of this.#detectors.values()) detector.dispose();
+      this.#detectors.clear();
+    })();
+    return this.#closing;
+  }
+
+  #detector(segment: string, featureNames: readonly string[]): SegmentDetector {
+    let detector = this.#detectors.get(segment);
+    if (!detector) {
+      const { initialWeights } = this.#options;
+      detector = new SegmentDetector({ segment, featureNames, config: this.#config, initialWeights });
+      this.#detectors.set(segment, detector);
+    }
+    return detector;
+  }
+
+  #scheduleTraining(detector: SegmentDetector): void {
+    if (this.#queued.has(detector.segment)) return;
+    this.#queued.add(detector.segment);
+    this.#training = this.#training.then(() => this.#train(detector));
+  }
+
+  async #train(detector: SegmentDetector): Promise<void> {
+    const segment = detector.segment;
+    try {
+      if (this.#abort.signal.aborted) return;
+      const sliceMs = this.#options.trainingSliceMs;
+      const report = await detector.train({ signal: this.#abort.signal, sliceMs });
+      if (!report) return;
+      this.#log('segment model ready', {
+        segment,
+        trainRows: report.trainRows,
+        calibrationRows: report.calibrationRows,
+        firstEpochLoss: report.epochLosses[0],
+        lastEpochLoss: report.epochLosses.at(-1),
+        trainingMs: Math.round(report.durationMs),
+        errorThreshold: report.errorThreshold,
+      });
+    } catch (err) {
+      // The detector has dropped its warm-up rows and relearns from fresh flows; scoring goes on.
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      this.#log('segment warm-up training failed, relearning', { segment, error: cause });
+    } finally {
+      this.#queued.delete(segment);
+    }
+  }
+
+  #checkBatch(batch: FeatureBatch): void {
+    const dim = batch.featureNames.length;
+    if (batch.values.length !== batch.flows.length * dim) {
+      throw new ModelError(
+        `feature batch: expected ${batch.flows.length} rows × ${dim} features, got ${batch.values.length} values`,
+      );
+    }
+    this.#checkFeatureNames(batch.featureNames);
+  }
+
+  /** All segments share one feature set; a change means the features stage and this model disagree. */
+  #checkFeatureNames(names: readonly string[]): void {
+    if (this.#featureNames === names) return;
+    if (this.#featureNames && this.#featureNames.join(',') !== names.join(',')) {
+      throw new ModelError(`feature batch: feature names changed from [${this.#featureNames}] to [${names}]`);
+    }
+    this.#featureNames = names;
+  }
+}
