@@ -102,10 +102,118 @@ export const stdoutSinkSchema = z.strictObject({
   format: z.enum(['auto', 'pretty', 'ecs']).default('auto'),
 });
 
+const alertFormat = z.enum(['ecs', 'ocsf', 'eve', 'cef', 'leef']);
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:514 or [::1]:514');
+
 export const fileSinkSchema = z.strictObject({
-  /** JSONL alert file (ECS); empty disables the sink. Relative to the working directory. */
+  /** Alert file, one alert per line; empty disables the sink. Relative to the working directory. */
   path: z.string().default(''),
+  /** Line format: ecs (JSON, default), ocsf or eve (JSON), cef or leef (text). */
+  format: alertFormat.default('ecs'),
+  /** Rotate before a line would take the file past this many bytes; 0 = never by size. */
+  maxBytes: nonNegativeInt.default(0),
+  /** Rotate before writing to a file older than this; 0 = never by age. */
+  maxAgeSeconds: nonNegativeInt.default(0),
+  /** Rotated files kept as <path>.1 (newest) … <path>.<keep>; 0 keeps none. */
+  keep: nonNegativeInt.default(5),
 });
+
+export const syslogSinkSchema = z
+  .strictObject({
+    /** Send alerts to a syslog collector as RFC 5424 messages. */
+    enabled: z.boolean().default(false),
+    /** Collector address as host:port ([v6]:port for an IPv6 literal). */
+    address: hostPort.default('127.0.0.1:514'),
+    /** udp: one datagram per alert (RFC 5426); tcp: a stream that queues and reconnects (RFC 6587). */
+    transport: z.enum(['udp', 'tcp']).default('udp'),
+    /** Payload of each message: ArcSight CEF or QRadar LEEF. */
+    format: z.enum(['cef', 'leef']).default('cef'),
+    /** LEEF version when format is leef. */
+    leefVersion: z.enum(['1.0', '2.0']).default('2.0'),
+    /** LEEF 2.0 attribute delimiter (LEEF 1.0 always uses a tab). */
+    leefDelimiter: z.enum(['tab', 'caret']).default('tab'),
+    /** Syslog facility code 0-23; 20 = local4. */
+    facility: z.number().int().min(0).max(23).default(20),
+    /** TCP framing: octet-counting (length prefix) or lf (newline-terminated). */
+    framing: z.enum(['octet-counting', 'lf']).default('octet-counting'),
+    /** Messages held while the collector is unreachable; when full the oldest is dropped and counted. */
+    maxQueue: positiveInt.default(10_000),
+    /** Largest message in bytes, header included; longer payloads are cut. */
+    maxMessageBytes: z.number().int().min(480).max(65_000).default(2048),
+    /** Longest wait for queued messages at flush and at shutdown. */
+    flushTimeoutMs: positiveInt.default(5000),
+    /** TCP connect timeout. */
+    connectTimeoutMs: positiveInt.default(5000),
+    /** First TCP reconnect delay; doubles (with jitter) after each failure. */
+    reconnectInitialDelayMs: positiveInt.default(500),
+    /** Longest TCP reconnect delay. */
+    reconnectMaxDelayMs: positiveInt.default(30_000),
+    /** HOSTNAME header field; empty = this machine's host name. */
+    hostname: z.string().max(255).default(''),
+    /** APP-NAME header field (printable ASCII, no spaces). */
+    appName: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,48}$/, '1-48 printable ASCII characters without spaces')
+      .default('tapwatch'),
+  })
+  .check((ctx) => {
+    if (ctx.value.reconnectInitialDelayMs > ctx.value.reconnectMaxDelayMs) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['reconnectInitialDelayMs'],
+        message: `expected at most reconnectMaxDelayMs (${ctx.value.reconnectMaxDelayMs})`,
+        input: ctx.value.reconnectInitialDelayMs,
+      });
+    }
+  });
+
+export const webhookSinkSchema = z
+  .strictObject({
+    /** POST each alert to an HTTP(S) endpoint. */
+    enabled: z.boolean().default(false),
+    /** Endpoint URL; credentials belong in headers via ${VAR}, not in the URL. */
+    url: z.union([z.url({ protocol: /^https?$/, error: 'an http or https URL' }), z.literal('')]).default(''),
+    /** Body format: ecs, ocsf or eve as JSON; cef or leef as text/plain. */
+    format: alertFormat.default('ecs'),
+    /** Extra request headers, e.g. Authorization: "Bearer ${TAPWATCH_WEBHOOK_TOKEN}". Never logged. */
+    headers: z.record(z.string(), z.string()).default(() => ({})),
+    /** Per-request timeout. */
+    timeoutMs: positiveInt.default(5000),
+    /** Retries on network errors, timeouts, 408, 429 and 5xx; then the alert is dropped and counted. */
+    maxRetries: nonNegativeInt.default(5),
+    /** First retry delay; doubles (with jitter) per retry. */
+    retryInitialDelayMs: positiveInt.default(500),
+    /** Longest retry delay. */
+    retryMaxDelayMs: positiveInt.default(30_000),
+    /** Longest Retry-After honoured; longer ones are cut to this. */
+    maxRetryAfterMs: nonNegativeInt.default(60_000),
+    /** Alerts waiting for delivery; when full the oldest is dropped and counted. */
+    maxQueue: positiveInt.default(1000),
+    /** Requests in flight at once. */
+    concurrency: z.number().int().min(1).max(64).default(2),
+    /** Longest wait for queued alerts at flush and at shutdown. */
+    flushTimeoutMs: positiveInt.default(10_000),
+  })
+  .check((ctx) => {
+    if (ctx.value.enabled && ctx.value.url === '') {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['url'],
+        message: 'expected a URL when enabled is true',
+        input: '',
+      });
+    }
+    if (ctx.value.retryInitialDelayMs > ctx.value.retryMaxDelayMs) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['retryInitialDelayMs'],
+        message: `expected at most retryMaxDelayMs (${ctx.value.retryMaxDelayMs})`,
+        input: ctx.value.retryInitialDelayMs,
+      });
+    }
+  });
 
 export const alertsSchema = z.strictObject({
   /** Alerts with the same dedup key (segment, rule, host) within this window are folded into one, counted. */
@@ -114,6 +222,8 @@ export const alertsSchema = z.strictObject({
   minSeverity: z.number().int().min(1).max(6).default(1),
   stdout: stdoutSinkSchema.prefault({}),
   file: fileSinkSchema.prefault({}),
+  syslog: syslogSinkSchema.prefault({}),
+  webhook: webhookSinkSchema.prefault({}),
 });
 
 export const telemetrySchema = z.strictObject({
@@ -145,4 +255,7 @@ export type SegmentDefinition = z.infer<typeof segmentDefinitionSchema>;
 export type FeaturesConfig = z.infer<typeof featuresSchema>;
 export type DetectorConfig = z.infer<typeof detectorSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
+export type FileSinkConfig = z.infer<typeof fileSinkSchema>;
+export type SyslogSinkConfig = z.infer<typeof syslogSinkSchema>;
+export type WebhookSinkConfig = z.infer<typeof webhookSinkSchema>;
 export type TelemetryConfig = z.infer<typeof telemetrySchema>;

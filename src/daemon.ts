@@ -1,0 +1,284 @@
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { AlertPipeline } from './alerts/alert-pipeline.js';
+import { openSinks } from './alerts/sinks/open-sinks.js';
+import type { LoadedConfig } from './config/load-config.js';
+import type { TapwatchConfig } from './config/schema.js';
+import { InputError, TapwatchError } from './core/errors.js';
+import type { FlowSource, SourceBatch } from './core/flow-source.js';
+import { FeatureExtractor } from './features/extract-features.js';
+import { PcapFileSource } from './ingest/capture/pcap-file-source.js';
+import { SegmentDetectors } from './meta/segment-detectors.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
+import { formatSummary, type RunSummary, summarize } from './run-summary.js';
+import { TelemetryServer } from './telemetry/http-server.js';
+import { Logger } from './telemetry/logger.js';
+import { createMetrics, type TapwatchMetrics } from './telemetry/metrics.js';
+
+export interface DaemonOptions {
+  version: string;
+  verbose: boolean;
+  /** Capture files to read instead of `input.capture.files` (`tapwatch replay`). */
+  files?: string[];
+  /** Replay pace instead of `input.capture.speed`. */
+  speed?: number;
+  /** Defaults to process.stdout / process.stderr; alerts go to stdout, logs and the summary to stderr. */
+  stdout?: Writable & { isTTY?: boolean };
+  stderr?: Writable;
+}
+
+/**
+ * The composition root: builds every stage from the validated config, wires
+ * ingest → features → meta → alerts, serves telemetry, and owns the run's lifecycle.
+ * `done` resolves with the process exit code once the input ends or `stop()` drained it.
+ */
+export class Daemon {
+  readonly done: Promise<number>;
+  readonly #config: Readonly<TapwatchConfig>;
+  readonly #log: Logger;
+  readonly #metrics: TapwatchMetrics;
+  readonly #pipelineMetrics: PipelineMetrics;
+  readonly #source: FlowSource;
+  readonly #capture: PcapFileSource | undefined;
+  readonly #files: string[];
+  readonly #extractor: FeatureExtractor;
+  readonly #detectors: SegmentDetectors;
+  readonly #alerts: AlertPipeline;
+  readonly #server: TelemetryServer | undefined;
+  readonly #stderr: Writable;
+  #ready = false;
+  #flows = 0;
+  #stopping: Promise<number> | undefined;
+
+  private constructor(parts: {
+    config: Readonly<TapwatchConfig>;
+    log: Logger;
+    metrics: TapwatchMetrics;
+    source: FlowSource;
+    capture: PcapFileSource | undefined;
+    files: string[];
+    extractor: FeatureExtractor;
+    detectors: SegmentDetectors;
+    alerts: AlertPipeline;
+    server: TelemetryServer | undefined;
+    stderr: Writable;
+  }) {
+    this.#config = parts.config;
+    this.#log = parts.log;
+    this.#metrics = parts.metrics;
+    this.#pipelineMetrics = new PipelineMetrics(parts.metrics);
+    this.#source = parts.source;
+    this.#capture = parts.capture;
+    this.#files = parts.files;
+    this.#extractor = parts.extractor;
+    this.#detectors = parts.detectors;
+    this.#alerts = parts.alerts;
+    this.#server = parts.server;
+    this.#stderr = parts.stderr;
+    this.done = this.#run();
+  }
+
+  /** Build the stages, bind telemetry and start reading. Startup failures reject (exit code 2 or 1). */
+  static async start(loaded: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
+    const { config } = loaded;
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+    const log = new Logger({ stream: stderr, level: options.verbose ? 'debug' : config.telemetry.logLevel });
+    const files = options.files ?? [...config.input.capture.files];
+    if (files.length === 0) {
+      throw new TapwatchError(
+        'TAPWATCH_CONFIG_INVALID',
+        `${loaded.file}: input.capture.files: expected at least one capture file (or use \`tapwatch replay FILE\`)`,
+      );
+    }
+    const registry = new Registry();
+    const metrics = createMetrics(registry, { version: options.version });
+    metrics.configLastReloadSuccess.set(1);
+    metrics.configLastReloadSuccessTimestamp.set(Date.now() / 1000);
+
+    const detectors = new SegmentDetectors(config.detector, (msg, fields) => log.info(msg, fields));
+    const alertLog = (
+      level: 'debug' | 'info' | 'warn' | 'error',
+      msg: string,
+      fields?: Record<string, unknown>,
+    ) => log.log(level, msg, fields);
+    const sinks = await openSinks(config.alerts, { stdout, productVersion: options.version, log: alertLog });
+    const extractor = new FeatureExtractor(config.segments, config.features);
+    const alerts = new AlertPipeline({
+      config: config.alerts,
+      sinks,
+      log: alertLog,
+      counters: metrics,
+      observerVersion: options.version,
+      observerHostname: hostname(),
+    });
+    const capture = new PcapFileSource(files, config.flows, {
+      speed: options.speed ?? config.input.capture.speed,
+    });
+    const source = captureFlowSource(capture);
+
+    let daemon: Daemon | undefined;
+    const server = config.telemetry.listen
+      ? new TelemetryServer({
+          listen: config.telemetry.listen,
+          registry,
+          isReady: () => daemon?.ready ?? false,
+          onError: (err) => log.warn('telemetry request failed', { err }),
+        })
+      : undefined;
+    if (server) {
+      const bound = await server.start();
+      log.info('telemetry listening', {
+        address: `${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`,
+        url: bound.url,
+      });
+    }
+    await detectors.ready();
+    log.info('tapwatch started', { version: options.version, config: loaded.file, files });
+    daemon = new Daemon({
+      config,
+      log,
+      metrics,
+      source,
+      capture,
+      files,
+      extractor,
+      detectors,
+      alerts,
+      server,
+      stderr,
+    });
+    return daemon;
+  }
+
+  /** True while the input is open and every stage is running (what `/-/ready` reports). */
+  get ready(): boolean {
+    return this.#ready && this.#source.connected;
+  }
+
+  /** Stop reading, drain every stage, close telemetry; idempotent, resolves with the exit code. */
+  stop(reason = 'stop'): Promise<number> {
+    if (!this.#stopping) {
+      this.#log.info('draining', { reason });
+      this.#stopping = this.#source.close().then(() => this.done);
+    }
+    return this.#stopping;
+  }
+
+  /** Validate a new config; the swap happens only when it is valid (the old one stays otherwise). */
+  reload(load: () => LoadedConfig): void {
+    try {
+      const next = load().config;
+      const restartNeeded = describeRestartNeeded(this.#config, next);
+      this.#metrics.configLastReloadSuccess.set(1);
+      this.#metrics.configLastReloadSuccessTimestamp.set(Date.now() / 1000);
+      this.#log.level = next.telemetry.logLevel;
+      this.#log.info(
+        'config reloaded',
+        restartNeeded.length > 0 ? { restart_needed_for: restartNeeded } : {},
+      );
+    } catch (err) {
+      this.#metrics.configLastReloadSuccess.set(0);
+      this.#log.error('config reload failed; keeping the running config', { error: (err as Error).message });
+    }
+  }
+
+  /** SIGUSR2: one log line with every stage's counters. */
+  dumpStats(): void {
+    this.#log.info('stats', {
+      source: this.#capture?.stats,
+      flows: this.#flows,
+      tracking: this.#extractor.tracking,
+      segments: Object.fromEntries(this.#detectors.stats()),
+      alerts: this.#alerts.stats(),
+    });
+  }
+
+  async #run(): Promise<number> {
+    const started = performance.now();
+    let error: InputError | undefined;
+    this.#ready = this.#source.connected;
+    try {
+      let mark = performance.now();
+      for await (const batch of this.#source.batches()) {
+        this.#pipelineMetrics.observeStage('ingest', mark, performance.now());
+        await this.#process(batch);
+        mark = performance.now();
+      }
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      error = err;
+      this.#log.error(err.message, { code: err.code, reason: err.reason });
+    }
+    this.#ready = false;
+    await this.#detectors.flush();
+    await this.#alerts.close();
+    const summary = this.#summary((performance.now() - started) / 1000, error);
+    this.#stderr.write(formatSummary(summary));
+    this.#log.info('summary', { ...summary });
+    await this.#detectors.close();
+    await this.#server?.close();
+    if (error) this.#stderr.write(`tapwatch: ${error.message}\n`);
+    return error ? 1 : 0;
+  }
+
+  async #process({ flows, ack }: SourceBatch): Promise<void> {
+    if (flows.length === 0) return ack();
+    this.#flows += flows.length;
+    const t0 = performance.now();
+    const batch = this.#extractor.extract(flows);
+    const t1 = performance.now();
+    const detections = await this.#detectors.score(batch);
+    const t2 = performance.now();
+    await this.#alerts.handle(detections);
+    const t3 = performance.now();
+    const m = this.#pipelineMetrics;
+    m.observeStage('features', t0, t1);
+    m.observeStage('detector', t1, t2);
+    m.observeStage('alerts', t2, t3);
+    if (this.#capture) m.captureProgress(flows[0]!.source.format, this.#capture.stats, flows.length);
+    m.scored(detections, this.#extractor, this.#detectors);
+    await ack();
+  }
+
+  #summary(seconds: number, error: InputError | undefined): RunSummary {
+    const summary = summarize(
+      this.#files,
+      this.#capture!.stats,
+      this.#flows,
+      this.#extractor.router.segments,
+      this.#alerts.stats(),
+      seconds,
+    );
+    if (error) summary.error = error.message;
+    return summary;
+  }
+}
+
+/** Top-level sections whose change needs a restart to take effect. */
+function describeRestartNeeded(current: Readonly<TapwatchConfig>, next: Readonly<TapwatchConfig>): string[] {
+  const sections = ['input', 'flows', 'segments', 'features', 'detector', 'alerts', 'telemetry'] as const;
+  return sections.filter((s) => s !== 'telemetry' && JSON.stringify(current[s]) !== JSON.stringify(next[s]));
+}
+
+/** Capture files as a FlowSource: nothing to acknowledge, connected until the files end. */
+function captureFlowSource(capture: PcapFileSource): FlowSource {
+  let open = true;
+  const done = async () => undefined;
+  return {
+    name: 'capture',
+    get connected() {
+      return open;
+    },
+    async *batches() {
+      try {
+        for await (const flows of capture.batches()) yield { flows, ack: done };
+      } finally {
+        open = false;
+      }
+    },
+    close: () => capture.close(),
+  };
+}
