@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { communityId } from './community-id.js';
+import { communityId, parseIp } from './community-id.js';
 
 // Published baseline vectors of corelight/community-id-spec (baseline/baseline_deflt.json, seed 0).
 const VECTORS: [number, string, string, number, number, string][] = [
@@ -60,5 +60,13 @@ describe('communityId', () => {
     expect(communityId(flow, 1)).not.toBe(communityId(flow));
     expect(communityId({ ...flow, dstIp: '::1' })).toBeUndefined();
     expect(communityId({ ...flow, dstIp: 'x' })).toBeUndefined();
+  });
+
+  it('parses addresses and rejects garbage', () => {
+    expect([...parseIp('10.1.2.3')!]).toEqual([10, 1, 2, 3]);
+    expect(parseIp('::1')!.length).toBe(16);
+    expect(parseIp('::1')![15]).toBe(1);
+    expect(parseIp('nope')).toBeUndefined();
+    expect(parseIp('1.2.3.256')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { parseIp } from '../packet/ip-text.js';
+import { isIPv4, isIPv6 } from 'node:net';
 
 const PROTO_ICMP = 1;
 const PROTO_TCP = 6;
@@ -115,4 +115,36 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
     if (a[i] !== b[i]) return a[i] - b[i];
   }
   return 0;
+}
+
+/**
+ * Network-order bytes of an IPv4 or IPv6 address text (any valid form, including `::` and an
+ * embedded dotted quad), or undefined when the text is not an address.
+ */
+export function parseIp(text: string): Uint8Array | undefined {
+  if (isIPv4(text)) return Uint8Array.from(text.split('.').map(Number));
+  if (!isIPv6(text)) return undefined;
+  const zone = text.indexOf('%');
+  let body = zone >= 0 ? text.slice(0, zone) : text;
+  const lastColon = body.lastIndexOf(':');
+  const tail = body.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    // Rewrite an embedded dotted quad as two hex groups so one path parses every form.
+    const [a, b, c, d] = tail.split('.').map(Number);
+    body = `${body.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const gap = body.indexOf('::');
+  const left = gap < 0 ? body : body.slice(0, gap);
+  const right = gap < 0 ? '' : body.slice(gap + 2);
+  const leftGroups = left === '' ? [] : left.split(':');
+  const rightGroups = right === '' ? [] : right.split(':');
+  const zeros = new Array<string>(8 - leftGroups.length - rightGroups.length).fill('0');
+  const groups = [...leftGroups, ...zeros, ...rightGroups];
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    const value = Number.parseInt(groups[i], 16);
+    out[i * 2] = value >> 8;
+    out[i * 2 + 1] = value & 255;
+  }
+  return out;
 }

@@ -34,7 +34,11 @@ export interface FlowRecord {
   vlan?: number;
   inIf?: number;
   outIf?: number;
-  /** Community ID v1 ("1:" + base64 SHA-1), see corelight community-id-spec. */
+  /**
+   * Community ID v1 ("1:" + base64 SHA-1), see corelight community-id-spec. Flows assembled from
+   * capture files leave it absent: the alert stage computes it for the few flows that become
+   * alerts, which keeps SHA-1 off the per-flow ingest path.
+   */
   communityId?: string;
   /** Segment name, assigned by the segment router; absent before routing. */
   segment?: string;

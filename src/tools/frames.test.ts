@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_PSH } from '../core/flow-record.js';
 import { FrameBuilder, finishSum, sumWords } from './frames.js';
+import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from './pcap-writer.js';
 
 const link = { srcMac: Uint8Array.from([2, 0, 0, 0, 0, 1]), dstMac: Uint8Array.from([2, 0, 0, 0, 0, 2]) };
 const v4 = { src: 0x0a0a0114, dst: 0xc6336417, ttl: 127, id: 0x1234 };
@@ -91,6 +92,75 @@ describe('FrameBuilder', () => {
     expect(f.length).toBe(45);
     expect(f[40] | f[41]).toBe(0);
     expect(finishSum(sumWords(f, 14, 34, 0))).toBe(0);
+  });
+
+  it('writes SLL, SLL2, raw and BSD loopback link headers', () => {
+    const udp = (linkType: number) =>
+      new FrameBuilder({ linkType }).udp(link, v4, { srcPort: 1, dstPort: 2 }, 3);
+    const sll = udp(LINKTYPE_LINUX_SLL);
+    expect([sll.length, (sll[2] << 8) | sll[3], sll[5], (sll[14] << 8) | sll[15], sll[16]]).toEqual([
+      16 + 31,
+      1,
+      6,
+      0x0800,
+      0x45,
+    ]);
+    const sll2 = udp(LINKTYPE_LINUX_SLL2);
+    expect([(sll2[0] << 8) | sll2[1], sll2[11], sll2[20]]).toEqual([0x0800, 6, 0x45]);
+    expect(udp(LINKTYPE_RAW)[0]).toBe(0x45);
+    const loop = new FrameBuilder({ linkType: LINKTYPE_NULL }).udp(
+      link,
+      { src: v6src, dst: v6dst },
+      { srcPort: 1, dstPort: 2 },
+    );
+    expect([...loop.subarray(0, 5)]).toEqual([30, 0, 0, 0, 0x60]);
+    expect(() => new FrameBuilder({ linkType: 105 })).toThrow(RangeError);
+  });
+
+  it('stacks an 802.1ad service tag outside the 802.1Q tag', () => {
+    const f = builder.udp({ ...link, serviceVlan: 300, vlan: 42 }, v4, { srcPort: 1, dstPort: 2 });
+    const view = new DataView(f.buffer, f.byteOffset);
+    expect([
+      view.getUint16(12),
+      view.getUint16(14),
+      view.getUint16(16),
+      view.getUint16(18),
+      view.getUint16(20),
+    ]).toEqual([0x88a8, 300, 0x8100, 42, 0x0800]);
+  });
+
+  it('writes IPv4 options and fragment fields with a valid header checksum', () => {
+    const ip = { ...v4, optionBytes: 8, dontFragment: false, moreFragments: true, fragmentOffset: 185 };
+    const f = builder.udp(link, ip, { srcPort: 1, dstPort: 2 }, 4);
+    const view = new DataView(f.buffer, f.byteOffset);
+    expect(f[14]).toBe(0x47);
+    expect(view.getUint16(16)).toBe(28 + 8 + 4);
+    expect(view.getUint16(20)).toBe(0x2000 | 185);
+    expect([...f.subarray(34, 42)]).toEqual(new Array(8).fill(1));
+    expect(finishSum(sumWords(f, 14, 42, 0))).toBe(0);
+    expect(view.getUint16(42)).toBe(1);
+  });
+
+  it('chains IPv6 extension headers before the transport', () => {
+    const ip = {
+      src: v6src,
+      dst: v6dst,
+      extensionHeaders: [0, 51, 44],
+      fragmentOffset: 10,
+      moreFragments: true,
+    };
+    const t = builder.tcp(link, ip, { srcPort: 7, dstPort: 8, seq: 0, ack: 0, flags: 2 });
+    const view = new DataView(t.buffer, t.byteOffset);
+    expect([t[20], t[54], t[62], t[78]]).toEqual([0, 51, 44, 6]);
+    expect([t[55], t[63]]).toEqual([0, 2]);
+    expect(view.getUint16(80)).toBe((10 << 3) | 1);
+    expect(view.getUint16(18)).toBe(8 + 16 + 8 + 20);
+    expect(view.getUint16(86)).toBe(7);
+  });
+
+  it('carries other protocols as bare payload', () => {
+    const f = builder.ipPayload(link, { src: v6src, dst: v6dst }, 50, 16);
+    expect([f[20], f.length]).toEqual([50, 14 + 40 + 16]);
   });
 
   it('rejects mixed address families', () => {

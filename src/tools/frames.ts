@@ -1,16 +1,29 @@
+import {
+  LINKTYPE_ETHERNET,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+} from './pcap-writer.js';
+
 /**
  * An IP address as the frame builder takes it: an IPv4 address as an unsigned 32-bit number,
  * or an IPv6 address as 16 bytes in network order.
  */
 export type IpAddress = number | Uint8Array;
 
-/** Ethernet II header fields, with an optional 802.1Q tag. */
+/**
+ * Link-layer header fields: Ethernet II with optional 802.1Q / 802.1ad tags, or the same
+ * addresses and tags in a Linux cooked (SLL) header when the builder's link type asks for it.
+ */
 export interface LinkSpec {
-  /** Six bytes each. */
+  /** Six bytes each (SLL keeps only the source address). */
   srcMac: Uint8Array;
   dstMac: Uint8Array;
   /** 802.1Q VLAN id (0-4095); absent means an untagged frame. */
   vlan?: number;
+  /** 802.1ad service tag (EtherType 0x88a8) outside `vlan`, as QinQ provider networks add. */
+  serviceVlan?: number;
 }
 
 /** IP header fields; the version follows from the address type (both must agree). */
@@ -23,6 +36,19 @@ export interface IpSpec {
   id?: number;
   /** IPv4 don't-fragment bit (default true, as modern stacks send TCP). */
   dontFragment?: boolean;
+  /**
+   * Fragment offset in 8-byte units and the more-fragments flag: in the IPv4 header, or in the
+   * IPv6 fragment header (which `extensionHeaders` must then include). Default 0 / false.
+   */
+  fragmentOffset?: number;
+  moreFragments?: boolean;
+  /** IPv4 only: option bytes after the 20-byte header, a multiple of 4 (filled with NOPs). */
+  optionBytes?: number;
+  /**
+   * IPv6 only: extension headers chained before the transport, in order: 0 (hop-by-hop),
+   * 43 (routing), 60 (destination options), 51 (AH, 16 bytes) or 44 (fragment); others 8 bytes.
+   */
+  extensionHeaders?: number[];
 }
 
 /** TCP header fields. */
@@ -57,13 +83,24 @@ export interface IcmpSpec {
 export interface FrameBuilderOptions {
   /** Compute TCP, UDP and ICMP checksums (default true); the IPv4 header checksum is always computed. */
   transportChecksums?: boolean;
-  /** Pad frames to the 60-byte Ethernet minimum, as a tap sees them on the wire (default true). */
+  /** Pad Ethernet frames to the 60-byte minimum, as a tap sees them on the wire (default true). */
   padToMinimum?: boolean;
+  /**
+   * Link-layer header of every frame: LINKTYPE_ETHERNET (default), LINKTYPE_LINUX_SLL,
+   * LINKTYPE_LINUX_SLL2, LINKTYPE_RAW (IP first) or LINKTYPE_NULL (BSD loopback, host order).
+   */
+  linkType?: number;
 }
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_VLAN = 0x8100;
+const ETHERTYPE_QINQ = 0x88a8;
+const PROTO_FRAGMENT = 44;
+const PROTO_AH = 51;
+/** BSD address families in the NULL header; AF_INET6 is 30 as on macOS, where such captures come from. */
+const AF_INET = 2;
+const AF_INET6 = 30;
 const MIN_FRAME_BYTES = 60;
 const FILLER_BYTES = 1 << 17;
 const MAX_PAYLOAD_BYTES = 65_535 - 60 - 40;
@@ -82,11 +119,16 @@ export class FrameBuilder {
   readonly #filler = makeFiller();
   readonly #checksums: boolean;
   readonly #pad: boolean;
+  readonly #linkType: number;
   #fillCursor = 0;
 
   constructor(options: FrameBuilderOptions = {}) {
+    this.#linkType = options.linkType ?? LINKTYPE_ETHERNET;
+    const known = [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, LINKTYPE_NULL];
+    if (!known.includes(this.#linkType))
+      throw new RangeError(`linkType: expected one of ${known.join(', ')}, got ${this.#linkType}`);
     this.#checksums = options.transportChecksums ?? true;
-    this.#pad = options.padToMinimum ?? true;
+    this.#pad = (options.padToMinimum ?? true) && this.#linkType === LINKTYPE_ETHERNET;
   }
 
   /** A TCP segment of `payloadLength` bytes, starting with `prefix` when given. */
@@ -148,48 +190,123 @@ export class FrameBuilder {
     return this.#finish(end);
   }
 
-  /** Writes Ethernet (+ VLAN) and IP headers; returns the offset of the transport header. */
+  /** Another transport (GRE, ESP, SCTP, ...): only `payloadLength` bytes follow the IP headers. */
+  ipPayload(link: LinkSpec, ip: IpSpec, proto: number, payloadLength = 0, prefix?: Uint8Array): Uint8Array {
+    const l4 = this.#writeIp(link, ip, proto, payloadLength);
+    return this.#finish(this.#writePayload(l4, payloadLength, prefix));
+  }
+
+  /** Writes link and IP headers; returns the offset of the transport header. */
   #writeIp(link: LinkSpec, ip: IpSpec, proto: number, l4Bytes: number): number {
     if (l4Bytes - 8 > MAX_PAYLOAD_BYTES)
       throw new RangeError(`payload too large for one frame: ${l4Bytes} bytes`);
+    const v4 = typeof ip.src === 'number';
+    if (v4 !== (typeof ip.dst === 'number'))
+      throw new TypeError(
+        v4 ? 'IPv4 source with an IPv6 destination' : 'IPv6 source with an IPv4 destination',
+      );
+    const h = this.#writeLink(link, v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
+    return v4 ? this.#writeIpv4(h, ip, proto, l4Bytes) : this.#writeIpv6(h, ip, proto, l4Bytes);
+  }
+
+  /** Writes the link-layer header ending in `etherType`; returns where the IP header starts. */
+  #writeLink(link: LinkSpec, etherType: number): number {
     const b = this.#buffer;
     const v = this.#view;
-    b.set(link.dstMac, 0);
-    b.set(link.srcMac, 6);
-    let at = 12;
+    switch (this.#linkType) {
+      case LINKTYPE_RAW:
+        return 0;
+      case LINKTYPE_NULL:
+        v.setUint32(0, etherType === ETHERTYPE_IPV4 ? AF_INET : AF_INET6, true);
+        return 4;
+      case LINKTYPE_LINUX_SLL2:
+        if (link.vlan !== undefined || link.serviceVlan !== undefined)
+          throw new TypeError('SLL2 frames carry no VLAN tags here');
+        b.fill(0, 0, 20);
+        v.setUint16(0, etherType);
+        v.setUint16(8, 1); // ARPHRD_ETHER
+        b[11] = 6;
+        b.set(link.srcMac, 12);
+        return 20;
+      case LINKTYPE_LINUX_SLL:
+        b.fill(0, 0, 14);
+        v.setUint16(2, 1); // ARPHRD_ETHER
+        v.setUint16(4, 6);
+        b.set(link.srcMac, 6);
+        return this.#writeTags(link, 14, etherType);
+      default:
+        b.set(link.dstMac, 0);
+        b.set(link.srcMac, 6);
+        return this.#writeTags(link, 12, etherType);
+    }
+  }
+
+  /** Writes the VLAN tags (outermost first) and the EtherType from `at`; returns the offset after. */
+  #writeTags(link: LinkSpec, at: number, etherType: number): number {
+    const v = this.#view;
+    let next = at;
+    if (link.serviceVlan !== undefined) {
+      v.setUint16(next, ETHERTYPE_QINQ);
+      v.setUint16(next + 2, link.serviceVlan & 0x0fff);
+      next += 4;
+    }
     if (link.vlan !== undefined) {
-      v.setUint16(12, ETHERTYPE_VLAN);
-      v.setUint16(14, link.vlan & 0x0fff);
-      at = 16;
+      v.setUint16(next, ETHERTYPE_VLAN);
+      v.setUint16(next + 2, link.vlan & 0x0fff);
+      next += 4;
     }
-    const ttl = ip.ttl ?? 64;
-    if (typeof ip.src === 'number') {
-      if (typeof ip.dst !== 'number') throw new TypeError('IPv4 source with an IPv6 destination');
-      v.setUint16(at, ETHERTYPE_IPV4);
-      const h = at + 2;
-      b[h] = 0x45;
-      b[h + 1] = 0;
-      v.setUint16(h + 2, 20 + l4Bytes);
-      v.setUint16(h + 4, (ip.id ?? 0) & 0xffff);
-      v.setUint16(h + 6, (ip.dontFragment ?? true) ? 0x4000 : 0);
-      b[h + 8] = ttl;
-      b[h + 9] = proto;
-      v.setUint16(h + 10, 0);
-      v.setUint32(h + 12, ip.src >>> 0);
-      v.setUint32(h + 16, ip.dst >>> 0);
-      v.setUint16(h + 10, finishSum(sumWords(b, h, h + 20, 0)));
-      return h + 20;
-    }
-    if (typeof ip.dst === 'number') throw new TypeError('IPv6 source with an IPv4 destination');
-    v.setUint16(at, ETHERTYPE_IPV6);
-    const h = at + 2;
+    v.setUint16(next, etherType);
+    return next + 2;
+  }
+
+  #writeIpv4(h: number, ip: IpSpec, proto: number, l4Bytes: number): number {
+    const b = this.#buffer;
+    const v = this.#view;
+    const optionBytes = ip.optionBytes ?? 0;
+    if (optionBytes % 4 !== 0 || optionBytes > 40)
+      throw new RangeError(`optionBytes: expected a multiple of 4 up to 40, got ${optionBytes}`);
+    const headerBytes = 20 + optionBytes;
+    b[h] = 0x40 | (headerBytes / 4);
+    b[h + 1] = 0;
+    v.setUint16(h + 2, headerBytes + l4Bytes);
+    v.setUint16(h + 4, (ip.id ?? 0) & 0xffff);
+    const flags = ((ip.dontFragment ?? true) ? 0x4000 : 0) | (ip.moreFragments ? 0x2000 : 0);
+    v.setUint16(h + 6, flags | ((ip.fragmentOffset ?? 0) & 0x1fff));
+    b[h + 8] = ip.ttl ?? 64;
+    b[h + 9] = proto;
+    v.setUint16(h + 10, 0);
+    v.setUint32(h + 12, (ip.src as number) >>> 0);
+    v.setUint32(h + 16, (ip.dst as number) >>> 0);
+    b.fill(1, h + 20, h + headerBytes); // NOP options
+    v.setUint16(h + 10, finishSum(sumWords(b, h, h + headerBytes, 0)));
+    return h + headerBytes;
+  }
+
+  #writeIpv6(h: number, ip: IpSpec, proto: number, l4Bytes: number): number {
+    const b = this.#buffer;
+    const v = this.#view;
+    const extensions = ip.extensionHeaders ?? [];
+    const extensionBytes = extensions.reduce((n, type) => n + (type === PROTO_AH ? 16 : 8), 0);
     v.setUint32(h, 0x60000000);
-    v.setUint16(h + 4, l4Bytes);
-    b[h + 6] = proto;
-    b[h + 7] = ttl;
-    b.set(ip.src, h + 8);
-    b.set(ip.dst, h + 24);
-    return h + 40;
+    v.setUint16(h + 4, extensionBytes + l4Bytes);
+    b[h + 6] = extensions.length > 0 ? extensions[0] : proto;
+    b[h + 7] = ip.ttl ?? 64;
+    b.set(ip.src as Uint8Array, h + 8);
+    b.set(ip.dst as Uint8Array, h + 24);
+    let at = h + 40;
+    for (let i = 0; i < extensions.length; i++) {
+      const length = extensions[i] === PROTO_AH ? 16 : 8;
+      b.fill(0, at, at + length);
+      b[at] = i + 1 < extensions.length ? extensions[i + 1] : proto;
+      if (extensions[i] === PROTO_FRAGMENT) {
+        v.setUint16(at + 2, (((ip.fragmentOffset ?? 0) & 0x1fff) << 3) | (ip.moreFragments ? 1 : 0));
+      } else {
+        // Length field in the units RFC 8200 (8 bytes, minus one) and RFC 4302 (4 bytes, minus two) use.
+        b[at + 1] = extensions[i] === PROTO_AH ? length / 4 - 2 : length / 8 - 1;
+      }
+      at += length;
+    }
+    return at;
   }
 
   #writePayload(start: number, length: number, prefix: Uint8Array | undefined): number {

@@ -1,11 +1,15 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
+/** LINKTYPE_NULL: BSD loopback, a 4-byte address family in the capturing host's byte order. */
+export const LINKTYPE_NULL = 0;
 /** LINKTYPE_ETHERNET: frames start with a 14-byte Ethernet II header. */
 export const LINKTYPE_ETHERNET = 1;
 /** LINKTYPE_RAW: frames start directly with an IPv4 or IPv6 header. */
 export const LINKTYPE_RAW = 101;
 /** LINKTYPE_LINUX_SLL: Linux "cooked" capture header (16 bytes). */
 export const LINKTYPE_LINUX_SLL = 113;
+/** LINKTYPE_LINUX_SLL2: Linux "cooked" capture header v2 (20 bytes, protocol first). */
+export const LINKTYPE_LINUX_SLL2 = 276;
 
 /** Magic of classic pcap with microsecond timestamps, as written in the file's own byte order. */
 export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;

@@ -4,9 +4,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.js';
-import { buildFrame } from '../packet/frame-builder.js';
+import { buildFrame } from '../../tools/frame-spec.js';
+import { PcapWriter } from '../../tools/pcap-writer.js';
+import { type PcapngInterface, PcapngWriter } from '../../tools/pcapng-writer.js';
 import type { CaptureReader } from './capture-reader.js';
-import { type PacketToWrite, writePcap, writePcapng } from './capture-writer.js';
 import { openCapture } from './open-capture.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tapwatch-capture-'));
@@ -17,8 +18,54 @@ function file(bytes: Uint8Array): string {
   return p;
 }
 
+/** A fixture packet: nanosecond timestamp, frame, and (pcapng) interface. */
+interface TestPacket {
+  tsNs: bigint;
+  data: Uint8Array;
+  interfaceId: number;
+}
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** Writes `list` as classic pcap (timestamps truncated to the file's resolution); returns the path. */
+function pcapFile(list: TestPacket[], options: { nanoseconds?: boolean; bigEndian?: boolean } = {}): string {
+  const p = path.join(dir, `f${fileNo++}.pcap`);
+  const writer = new PcapWriter(p, {
+    resolution: options.nanoseconds ? 'nano' : 'micro',
+    endianness: options.bigEndian ? 'big' : 'little',
+  });
+  for (const q of list) {
+    const fraction = q.tsNs % NS_PER_SECOND;
+    writer.writeRecord(
+      Number(q.tsNs / NS_PER_SECOND),
+      Number(options.nanoseconds ? fraction : fraction / 1000n),
+      q.data,
+    );
+  }
+  writer.close();
+  return p;
+}
+
+/** Writes `list` as one pcapng section of Enhanced (or Simple) Packet Blocks; returns the path. */
+function pcapngFile(
+  list: TestPacket[],
+  options: { interfaces: PcapngInterface[]; bigEndian?: boolean; simple?: boolean },
+): string {
+  const p = path.join(dir, `f${fileNo++}.pcapng`);
+  const writer = new PcapngWriter(p, {
+    interfaces: options.interfaces,
+    endianness: options.bigEndian ? 'big' : 'little',
+  });
+  for (const q of list) {
+    if (options.simple) writer.writeSimple(q.data);
+    else writer.writeEnhanced(q.tsNs, q.data, { interfaceId: q.interfaceId });
+  }
+  writer.close();
+  return p;
+}
+
 const TS = 1_700_000_000_123_456_789n;
-const packets: PacketToWrite[] = Array.from({ length: 50 }, (_, i) => ({
+const packets: TestPacket[] = Array.from({ length: 50 }, (_, i) => ({
   tsNs: TS + BigInt(i) * 1_000_001n,
   data: buildFrame({
     src: '10.0.0.1',
@@ -85,7 +132,7 @@ describe('openCapture', () => {
   ])(
     'reads classic pcap (nanoseconds %s, big-endian %s) across small chunks',
     async (nanoseconds, bigEndian) => {
-      const p = file(writePcap(packets, { nanoseconds, bigEndian, linkType: 1 }));
+      const p = pcapFile(packets, { nanoseconds, bigEndian });
       for (const chunk of [64, 333, 1 << 20]) {
         const { seen, reader } = await readAll(p, chunk);
         expect(reader.format).toBe('pcap');
@@ -99,7 +146,7 @@ describe('openCapture', () => {
     'reads pcapng with two interfaces of different if_tsresol (big-endian %s)',
     async (bigEndian) => {
       const interfaces = [{ linkType: 1, tsresol: 9 }, { linkType: 1 }];
-      const p = file(writePcapng(packets, { interfaces, bigEndian }));
+      const p = pcapngFile(packets, { interfaces, bigEndian });
       for (const chunk of [64, 1 << 20]) {
         const { seen, reader } = await readAll(p, chunk);
         expect(reader.format).toBe('pcapng');
@@ -115,13 +162,13 @@ describe('openCapture', () => {
 
   it('reads a binary if_tsresol, Simple Packet Blocks and a second section in the other byte order', async () => {
     const onFirst = packets.map((q) => ({ ...q, interfaceId: 0 }));
-    const a = writePcapng(onFirst.slice(0, 10), { interfaces: [{ linkType: 1, tsresol: 0x80 | 20 }] });
-    const b = writePcapng(onFirst.slice(10, 20), {
+    const a = pcapngFile(onFirst.slice(0, 10), { interfaces: [{ linkType: 1, tsresol: 0x80 | 20 }] });
+    const b = pcapngFile(onFirst.slice(10, 20), {
       interfaces: [{ linkType: 101 }],
       bigEndian: true,
       simple: true,
     });
-    const { seen } = await readAll(file(Buffer.concat([a, b])), 100);
+    const { seen } = await readAll(file(Buffer.concat([readFileSync(a), readFileSync(b)])), 100);
     expect(seen).toHaveLength(20);
     expect(seen[0].tsMs).toBeCloseTo(expectedMs(packets[0].tsNs, false), 2);
     expect(seen[10].linkType).toBe(101);
@@ -145,7 +192,7 @@ describe('openCapture', () => {
   });
 
   it('delivers every packet before a truncation, then names file, byte and packet', async () => {
-    const whole = writePcap(packets);
+    const whole = readFileSync(pcapFile(packets));
     const cut = whole.length - 5;
     const p = file(whole.subarray(0, cut));
     const reader = await openCapture(p, { chunkBytes: 128 });
@@ -162,7 +209,7 @@ describe('openCapture', () => {
   });
 
   it('treats an absurd captured length as corruption', async () => {
-    const bytes = writePcap(packets.slice(0, 3));
+    const bytes = readFileSync(pcapFile(packets.slice(0, 3)));
     const second = 24 + 16 + packets[0].data.length;
     bytes.writeUInt32LE(0x00ffffff, second + 8);
     const err = await readAll(file(bytes)).catch((e: unknown) => e);
@@ -171,7 +218,10 @@ describe('openCapture', () => {
   });
 
   it('never throws anything but InputError and never hangs on arbitrary bytes', async () => {
-    const heads = [writePcap([]).subarray(0, 24), writePcapng([], { interfaces: [{ linkType: 1 }] })];
+    const heads = [
+      readFileSync(pcapFile([])),
+      readFileSync(pcapngFile([], { interfaces: [{ linkType: 1 }] })),
+    ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...heads), fc.uint8Array({ maxLength: 400 }), async (head, tail) => {
         const p = file(Buffer.concat([head, tail]));

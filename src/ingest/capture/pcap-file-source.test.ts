@@ -5,13 +5,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.js';
 import type { FlowRecord } from '../../core/flow-record.js';
-import { buildFrame } from '../packet/frame-builder.js';
-import { writePcap } from './capture-writer.js';
+import { buildFrame } from '../../tools/frame-spec.js';
+import { PcapWriter } from '../../tools/pcap-writer.js';
 import { PcapFileSource } from './pcap-file-source.js';
 
 const DATA = path.resolve(process.cwd(), '../shared/data/stopddos');
 const FLOWS = { idleTimeoutSeconds: 30, activeTimeoutSeconds: 300, maxFlows: 500_000 };
 const dir = mkdtempSync(path.join(tmpdir(), 'tapwatch-source-'));
+
+/** Writes `frame` once at each of `timesMs` (epoch ms) as classic pcap. */
+function repeatedFrame(file: string, frame: Uint8Array, timesMs: number[]): void {
+  const writer = new PcapWriter(file);
+  for (const tsMs of timesMs) writer.writePacket(tsMs, frame);
+  writer.close();
+}
 
 async function collect(
   source: PcapFileSource,
@@ -63,9 +70,8 @@ describe('PcapFileSource', () => {
     const a = await collect(new PcapFileSource([pcap], FLOWS, { speed: 0 }));
     const b = await collect(new PcapFileSource([pcapng], FLOWS, { speed: 0 }));
     expect(b.flows).toHaveLength(a.flows.length);
-    expect(b.flows.map((f) => [f.communityId, f.start, f.bytesFwd])).toEqual(
-      a.flows.map((f) => [f.communityId, f.start, f.bytesFwd]),
-    );
+    const key = (f: FlowRecord) => [f.srcIp, f.srcPort, f.dstIp, f.dstPort, f.start, f.bytesFwd];
+    expect(b.flows.map(key)).toEqual(a.flows.map(key));
     expect(b.flows[0].source.format).toBe('pcapng');
   });
 
@@ -122,19 +128,16 @@ describe('PcapFileSource', () => {
 
   it('paces by packet timestamps at the configured speed and can be closed while waiting', async () => {
     const frame = buildFrame({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17, srcPort: 1, dstPort: 2 });
-    const t0 = 1_700_000_000_000_000_000n;
+    const t0 = 1_700_000_000_000;
     const paced = path.join(dir, 'paced.pcap');
-    writeFileSync(
-      paced,
-      writePcap([0n, 200_000_000n, 400_000_000n].map((dt) => ({ tsNs: t0 + dt, data: frame }))),
-    );
+    repeatedFrame(paced, frame, [t0, t0 + 200, t0 + 400]);
     const started = performance.now();
     const { flows } = await collect(new PcapFileSource([paced], FLOWS, { speed: 2 }));
     expect(performance.now() - started).toBeGreaterThanOrEqual(180);
     expect(flows[0].pktsFwd).toBe(3);
 
     const slow = path.join(dir, 'slow.pcap');
-    writeFileSync(slow, writePcap([0n, 3_600_000_000_000n].map((dt) => ({ tsNs: t0 + dt, data: frame }))));
+    repeatedFrame(slow, frame, [t0, t0 + 3_600_000]);
     const source = new PcapFileSource([slow], FLOWS, { speed: 1 });
     const run = collect(source);
     setTimeout(() => void source.close(), 50);

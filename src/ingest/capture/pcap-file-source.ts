@@ -15,8 +15,6 @@ export interface PcapFileSourceOptions {
   speed: number;
   /** Flows per yielded batch (default 1024). */
   batchFlows?: number;
-  /** Community ID seed (default 0). */
-  communityIdSeed?: number;
   /** Read size per `read()` call in bytes (default 4 MiB). */
   chunkBytes?: number;
 }
@@ -75,9 +73,7 @@ export class PcapFileSource {
     this.#speed = options.speed;
     this.#batchFlows = Math.max(1, options.batchFlows ?? 1024);
     this.#chunkBytes = options.chunkBytes;
-    this.#assembler = new FlowAssembler(flows, (flow) => this.#pending.push(flow), {
-      communityIdSeed: options.communityIdSeed,
-    });
+    this.#assembler = new FlowAssembler(flows, (flow) => this.#pending.push(flow));
   }
 
   get stats(): PcapFileSourceStats {
@@ -165,7 +161,8 @@ export class PcapFileSource {
       this.#filePackets[path] = (this.#filePackets[path] ?? 0) + packets;
       await reader.close();
     }
-    assembler.flush();
+    // Batch by batch, so a file ending with a large table never holds all its records at once.
+    while (assembler.flushSome(this.#batchFlows)) yield* this.#takeBatches();
     yield* this.#takeBatches();
     if (failure !== undefined) throw failure;
   }

@@ -1,4 +1,5 @@
 import type { FlowsConfig } from '../../config/schema.js';
+import { icmpCounterpart } from '../../core/community-id.js';
 import {
   type FlowEndReason,
   type FlowRecord,
@@ -8,7 +9,7 @@ import {
   TCP_SYN,
 } from '../../core/flow-record.js';
 import type { DecodedPacket } from '../packet/decoded-packet.js';
-import { icmpCounterpart } from './community-id.js';
+import { AddressTextCache } from './address-text-cache.js';
 import { FlowEntry, toFlowRecord } from './flow-entry.js';
 import { flowHash } from './flow-hash.js';
 import { FlowOrder } from './flow-order.js';
@@ -18,6 +19,8 @@ const PROTO_ICMP = 1;
 const PROTO_ICMPV6 = 58;
 /** Removed entries kept for reuse, so a steady flow churn does not churn the garbage collector. */
 const MAX_POOLED_ENTRIES = 4096;
+/** Hash slots at first; the table doubles whenever it holds more flows than slots. */
+const INITIAL_BUCKETS = 1024;
 
 /** Counters kept by {@link FlowAssembler}. */
 export interface FlowAssemblerStats {
@@ -27,12 +30,6 @@ export interface FlowAssemblerStats {
   flowsEvicted: number;
   /** Pure ACK / RST packets that arrived after their flow closed and were not made a new flow. */
   packetsAfterClose: number;
-}
-
-/** Options beyond the config slice. */
-export interface FlowAssemblerOptions {
-  /** Community ID seed (default 0). */
-  communityIdSeed?: number;
 }
 
 /**
@@ -53,8 +50,13 @@ export class FlowAssembler {
   readonly #activeMs: number;
   readonly #maxFlows: number;
   readonly #checkEveryMs: number;
-  readonly #seed: number;
-  readonly #buckets = new Map<number, FlowEntry>();
+  readonly #addresses = new AddressTextCache();
+  /**
+   * Open hash table: slot `hash & mask` heads a chain through `FlowEntry.chain`. A plain array
+   * instead of a Map means inserting or removing a flow allocates nothing and rewrites one slot.
+   */
+  #buckets: (FlowEntry | undefined)[] = new Array<FlowEntry | undefined>(INITIAL_BUCKETS).fill(undefined);
+  #mask = INITIAL_BUCKETS - 1;
   readonly #order = new FlowOrder();
   readonly #pool: FlowEntry[] = [];
   #size = 0;
@@ -63,14 +65,13 @@ export class FlowAssembler {
   #format = 'pcap';
   #origin = '';
 
-  constructor(config: FlowsConfig, onFlow: (flow: FlowRecord) => void, options: FlowAssemblerOptions = {}) {
+  constructor(config: FlowsConfig, onFlow: (flow: FlowRecord) => void) {
     this.#onFlow = onFlow;
     this.#idleMs = config.idleTimeoutSeconds * 1000;
     this.#activeMs = config.activeTimeoutSeconds * 1000;
     this.#maxFlows = config.maxFlows;
     // Expiry runs when event time passes a mark, not per packet: at most this late, and cheap.
     this.#checkEveryMs = Math.min(1000, this.#idleMs, this.#activeMs);
-    this.#seed = options.communityIdSeed ?? 0;
   }
 
   /** Flows currently held (closed tombstones included). */
@@ -114,7 +115,7 @@ export class FlowAssembler {
     const ports = swap ? (dport << 16) | sport : (sport << 16) | dport;
     const protoVlan = (proto << 16) | (pkt.vlan + 1) | (pkt.ipVersion << 28);
     const hash = flowHash(a0, a1, a2, a3, b0, b1, b2, b3, ports, protoVlan);
-    let e = this.#buckets.get(hash);
+    let e = this.#buckets[hash & this.#mask];
     while (e !== undefined) {
       if (
         e.ports === ports &&
@@ -193,10 +194,23 @@ export class FlowAssembler {
 
   /** Exports every flow still held (endReason 'flush') and forgets the event clock. */
   flush(): void {
-    for (let e = this.#order.oldestStarted; e !== undefined; e = this.#order.oldestStarted)
+    this.flushSome(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Exports up to `maxFlows` held flows, oldest first (endReason 'flush'); once none remain it
+   * forgets the event clock and returns false. Flushing in steps lets a caller hand each step's
+   * records on before the next, instead of holding a whole table's worth of records at once.
+   */
+  flushSome(maxFlows: number): boolean {
+    let n = 0;
+    for (let e = this.#order.oldestStarted; e !== undefined; e = this.#order.oldestStarted) {
+      if (n++ >= maxFlows) return true;
       this.#remove(e, 'flush');
+    }
     this.#nowMs = Number.NEGATIVE_INFINITY;
     this.#nextCheckMs = Number.NEGATIVE_INFINITY;
+    return false;
   }
 
   #tcpClose(e: FlowEntry, flags: number, forward: boolean): void {
@@ -243,20 +257,34 @@ export class FlowAssembler {
     e.ports = ports;
     e.protoVlan = protoVlan;
     e.hash = hash;
-    e.chain = this.#buckets.get(hash);
-    this.#buckets.set(hash, e);
+    const slot = hash & this.#mask;
+    e.chain = this.#buckets[slot];
+    this.#buckets[slot] = e;
     this.#order.append(e);
-    this.#size++;
+    if (++this.#size > this.#buckets.length) this.#grow();
     return e;
+  }
+
+  /** Doubles the hash table, relinking every held entry (creation order visits each once). */
+  #grow(): void {
+    const buckets = new Array<FlowEntry | undefined>(this.#buckets.length * 2).fill(undefined);
+    const mask = buckets.length - 1;
+    for (let e = this.#order.oldestStarted; e !== undefined; e = e.ageNext) {
+      const slot = e.hash & mask;
+      e.chain = buckets[slot];
+      buckets[slot] = e;
+    }
+    this.#buckets = buckets;
+    this.#mask = mask;
   }
 
   /** Unlinks `e`, exporting it unless it is a closed tombstone; returns undefined for chaining. */
   #remove(e: FlowEntry, reason: FlowEndReason): undefined {
     if (!e.closed) this.#export(e, reason);
-    const head = this.#buckets.get(e.hash);
+    const slot = e.hash & this.#mask;
+    const head = this.#buckets[slot];
     if (head === e) {
-      if (e.chain === undefined) this.#buckets.delete(e.hash);
-      else this.#buckets.set(e.hash, e.chain);
+      this.#buckets[slot] = e.chain;
     } else {
       let prev = head;
       while (prev !== undefined && prev.chain !== e) prev = prev.chain;
@@ -271,7 +299,7 @@ export class FlowAssembler {
 
   #export(e: FlowEntry, reason: FlowEndReason): void {
     this.stats.flowsExported[reason]++;
-    this.#onFlow(toFlowRecord(e, this.#format, this.#origin, reason, this.#seed));
+    this.#onFlow(toFlowRecord(e, this.#format, this.#origin, reason, this.#addresses));
   }
 }
 

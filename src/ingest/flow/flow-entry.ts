@@ -1,6 +1,5 @@
 import type { FlowEndReason, FlowRecord } from '../../core/flow-record.js';
-import { formatIpv4, formatIpv6 } from '../packet/ip-text.js';
-import { communityIdFromBytes } from './community-id.js';
+import type { AddressTextCache } from './address-text-cache.js';
 
 /**
  * One flow held by the assembler. The key is canonical: side A is the lower (address, port)
@@ -49,44 +48,33 @@ export class FlowEntry {
   lastPacket = 0;
 }
 
-const v4Src = new Uint8Array(4);
-const v4Dst = new Uint8Array(4);
-const v6Src = new Uint8Array(16);
-const v6Dst = new Uint8Array(16);
-
-/** Builds the exported record (address text, Community ID) for an entry. */
+/**
+ * Builds the exported record for an entry. Every record is created by this one literal, every
+ * field always present (absent VLAN as undefined), so V8 gives all records one hidden class and
+ * downstream readers stay monomorphic. The Community ID is left to the alert stage.
+ */
 export function toFlowRecord(
   e: FlowEntry,
   format: string,
   origin: string,
   endReason: FlowEndReason,
-  communityIdSeed: number,
+  addresses: AddressTextCache,
 ): FlowRecord {
   const a = e.initiatorIsA;
-  const s0 = a ? e.a0 : e.b0;
-  const s1 = a ? e.a1 : e.b1;
-  const s2 = a ? e.a2 : e.b2;
-  const s3 = a ? e.a3 : e.b3;
-  const d0 = a ? e.b0 : e.a0;
-  const d1 = a ? e.b1 : e.a1;
-  const d2 = a ? e.b2 : e.a2;
-  const d3 = a ? e.b3 : e.a3;
   let srcIp: string;
   let dstIp: string;
-  let communityId: string;
   if (e.version === 4) {
-    srcIp = formatIpv4(s3);
-    dstIp = formatIpv4(d3);
-    putWord(v4Src, 0, s3);
-    putWord(v4Dst, 0, d3);
-    communityId = communityIdFromBytes(v4Src, v4Dst, e.srcPort, e.dstPort, e.proto, communityIdSeed);
+    srcIp = addresses.ipv4(a ? e.a3 : e.b3);
+    dstIp = addresses.ipv4(a ? e.b3 : e.a3);
+  } else if (a) {
+    srcIp = addresses.ipv6(e.a0, e.a1, e.a2, e.a3);
+    dstIp = addresses.ipv6(e.b0, e.b1, e.b2, e.b3);
   } else {
-    srcIp = formatIpv6(s0, s1, s2, s3);
-    dstIp = formatIpv6(d0, d1, d2, d3);
-    putWords(v6Src, s0, s1, s2, s3);
-    putWords(v6Dst, d0, d1, d2, d3);
-    communityId = communityIdFromBytes(v6Src, v6Dst, e.srcPort, e.dstPort, e.proto, communityIdSeed);
+    srcIp = addresses.ipv6(e.b0, e.b1, e.b2, e.b3);
+    dstIp = addresses.ipv6(e.a0, e.a1, e.a2, e.a3);
   }
+  const flagsFwd = e.flagsFwd;
+  const flagsRev = e.flagsRev;
   return {
     start: e.start,
     end: e.last,
@@ -99,26 +87,11 @@ export function toFlowRecord(
     pktsFwd: e.pktsFwd,
     bytesRev: e.bytesRev,
     pktsRev: e.pktsRev,
-    tcpFlags: e.flagsFwd | e.flagsRev,
-    tcpFlagsFwd: e.flagsFwd,
-    tcpFlagsRev: e.flagsRev,
+    tcpFlags: flagsFwd | flagsRev,
+    tcpFlagsFwd: flagsFwd,
+    tcpFlagsRev: flagsRev,
     samplingRate: 1,
     vlan: e.vlan >= 0 ? e.vlan : undefined,
-    communityId,
     source: { format, origin, firstPacket: e.firstPacket, lastPacket: e.lastPacket, endReason },
   };
-}
-
-function putWords(out: Uint8Array, w0: number, w1: number, w2: number, w3: number): void {
-  putWord(out, 0, w0);
-  putWord(out, 4, w1);
-  putWord(out, 8, w2);
-  putWord(out, 12, w3);
-}
-
-function putWord(out: Uint8Array, at: number, w: number): void {
-  out[at] = w >>> 24;
-  out[at + 1] = w >>> 16;
-  out[at + 2] = w >>> 8;
-  out[at + 3] = w;
 }

@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { buildFrame, type FrameSpec, SPEC_LINK_TYPES } from '../../tools/frame-spec.js';
 import { decodePacket } from './decode-packet.js';
 import { DecodedPacket } from './decoded-packet.js';
-import { buildFrame, type FrameSpec } from './frame-builder.js';
 import { formatIpv4, formatIpv6 } from './ip-text.js';
-
-const LINK = { ethernet: 1, sll: 113, sll2: 276, raw: 101, null: 0 } as const;
 
 function decode(spec: FrameSpec, cut?: number): DecodedPacket {
   const frame = buildFrame(spec);
   const pkt = new DecodedPacket();
-  decodePacket(pkt, frame, 0, cut ?? frame.length, LINK[spec.link ?? 'ethernet']);
+  decodePacket(pkt, frame, 0, cut ?? frame.length, SPEC_LINK_TYPES[spec.link ?? 'ethernet']);
   return pkt;
 }
 
@@ -42,10 +40,10 @@ describe('decodePacket', () => {
   });
 
   it('keeps the outer VLAN id of 802.1Q and QinQ stacks', () => {
-    expect(decode({ ...tcp, vlans: [100] }).vlan).toBe(100);
-    const qinq = decode({ ...tcp, vlans: [300, 42], qinq: true });
+    expect(decode({ ...tcp, vlan: 100 }).vlan).toBe(100);
+    const qinq = decode({ ...tcp, serviceVlan: 300, vlan: 42 });
     expect([qinq.reason, qinq.vlan, qinq.dstPort]).toEqual(['', 300, 443]);
-    expect(decode({ ...tcp, link: 'sll', vlans: [7] }).vlan).toBe(7);
+    expect(decode({ ...tcp, link: 'sll', vlan: 7 }).vlan).toBe(7);
   });
 
   it('skips IPv4 options', () => {

@@ -27,12 +27,4 @@ describe('ip text', () => {
   ])('formats %s as %s (RFC 5952)', (input, expected) => {
     expect(formatIpv6(...words(input))).toBe(expected);
   });
-
-  it('parses addresses and rejects garbage', () => {
-    expect([...parseIp('10.1.2.3')!]).toEqual([10, 1, 2, 3]);
-    expect(parseIp('::1')!.length).toBe(16);
-    expect(parseIp('::1')![15]).toBe(1);
-    expect(parseIp('nope')).toBeUndefined();
-    expect(parseIp('1.2.3.256')).toBeUndefined();
-  });
 });
