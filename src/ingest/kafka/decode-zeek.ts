@@ -1,0 +1,102 @@
+import { type FlowRecord, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP } from '../../core/flow-record.js';
+import { type RecordScope, showValue } from './decode-context.js';
+import {
+  isJsonObject,
+  isUnset,
+  type JsonObject,
+  readAddress,
+  readCount,
+  readOptionalInt,
+  readOptionalText,
+  readPort,
+  readProtocol,
+  readTime,
+} from './json-fields.js';
+import { zeekTcpFlags } from './zeek-tcp-flags.js';
+
+/**
+ * The conn record inside a zeek-kafka message: the record itself, or the value of its single
+ * `conn` key when zeek-kafka tags records by log stream. Another tag (`{"dns": {...}}`) is a log
+ * tapwatch does not read.
+ */
+function connRecord(record: JsonObject, scope: RecordScope): JsonObject {
+  if (record.ts !== undefined) return record;
+  const keys = Object.keys(record);
+  if (keys.length !== 1 || !isJsonObject(record[keys[0]])) return record;
+  if (keys[0] !== 'conn')
+    scope.fail('unsupported_event', keys[0], `expected a conn.log record, got a "${keys[0]}" record`);
+  return record[keys[0]] as JsonObject;
+}
+
+/** `id.orig_h` as a flat key (Zeek's JSON writer) or nested under `id` (some shippers). */
+function idField(record: JsonObject, name: string): unknown {
+  const flat = record[`id.${name}`];
+  if (flat !== undefined) return flat;
+  const id = record.id;
+  return isJsonObject(id) ? id[name] : undefined;
+}
+
+/**
+ * The FlowRecord of one Zeek conn.log JSON record. `ts` may be epoch seconds, epoch milliseconds
+ * (`JSON::TS_MILLIS`) or ISO 8601 (`JSON::TS_ISO8601`); `duration` is always seconds. Counters
+ * prefer IP-level bytes (`orig_ip_bytes`) over payload bytes (`orig_bytes`), which leave out every
+ * header. For ICMP, Zeek already puts type and code in the ports. Unset fields (`-`, absent) are
+ * unknown: 0 for counters.
+ */
+export function decodeZeekRecord(tagged: JsonObject, scope: RecordScope): FlowRecord {
+  const record = connRecord(tagged, scope);
+  const start = readTime(scope, record.ts, 'ts');
+  const durationValue = record.duration;
+  let durationMs = 0;
+  if (!isUnset(durationValue)) {
+    durationMs = typeof durationValue === 'number' ? durationValue * 1000 : Number.NaN;
+    // The end must stay a finite number, so absurd durations are rejected rather than overflowing.
+    if (!(durationMs >= 0) || !Number.isFinite(start + durationMs)) {
+      scope.fail('wrong_type', 'duration', `expected seconds >= 0, got ${showValue(durationValue)}`);
+    }
+  }
+  const srcIp = readAddress(scope, idField(record, 'orig_h'), 'id.orig_h');
+  const dstIp = readAddress(scope, idField(record, 'resp_h'), 'id.resp_h');
+  let proto = record.proto === 'unknown_transport' ? 0 : readProtocol(scope, record.proto, 'proto');
+  // Zeek names ICMPv6 "icmp" too; the address family tells them apart.
+  if (proto === IPPROTO_ICMP && srcIp.includes(':')) proto = IPPROTO_ICMPV6;
+  const flow: FlowRecord = {
+    start,
+    end: start + durationMs,
+    srcIp,
+    dstIp,
+    srcPort: readPort(scope, idField(record, 'orig_p'), 'id.orig_p'),
+    dstPort: readPort(scope, idField(record, 'resp_p'), 'id.resp_p'),
+    proto,
+    bytesFwd: counter(record, 'orig_ip_bytes', 'orig_bytes', scope),
+    pktsFwd: readCount(scope, record.orig_pkts, 'orig_pkts'),
+    bytesRev: counter(record, 'resp_ip_bytes', 'resp_bytes', scope),
+    pktsRev: readCount(scope, record.resp_pkts, 'resp_pkts'),
+    tcpFlags: 0,
+    source: scope.source(),
+  };
+  if (proto === IPPROTO_TCP) {
+    const history = readOptionalText(scope, record.history, 'history');
+    const state = readOptionalText(scope, record.conn_state, 'conn_state');
+    const flags = zeekTcpFlags(history, state);
+    if (flags !== undefined) {
+      flow.tcpFlags = flags.fwd | flags.rev;
+      flow.tcpFlagsFwd = flags.fwd;
+      flow.tcpFlagsRev = flags.rev;
+    }
+  }
+  const vlan = readOptionalInt(scope, record.vlan, 'vlan', 4095);
+  if (vlan !== undefined) flow.vlan = vlan;
+  const exporter =
+    readOptionalText(scope, record._node_name, '_node_name') ??
+    readOptionalText(scope, record._system_name, '_system_name');
+  if (exporter !== undefined) flow.exporter = exporter;
+  const communityId = readOptionalText(scope, record.community_id, 'community_id');
+  if (communityId !== undefined) flow.communityId = communityId;
+  return flow;
+}
+
+function counter(record: JsonObject, preferred: string, fallback: string, scope: RecordScope): number {
+  const value = record[preferred];
+  return isUnset(value) ? readCount(scope, record[fallback], fallback) : readCount(scope, value, preferred);
+}

@@ -1,0 +1,36 @@
+import { isIP } from 'node:net';
+import { formatIpv4, formatIpv6, parseIp } from '../packet/ip-text.js';
+
+/**
+ * Canonical text of an address given as text: IPv4 dotted quad as is, IPv6 in RFC 5952 form
+ * (lower case, compressed). An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) becomes the plain
+ * dotted quad, because collectors disagree on which form an IPv4 flow is exported in and the same
+ * host must key alike whichever they chose. A zone (`%eth0`) is dropped: it has no meaning off the
+ * sensor. Returns undefined for anything that is not an address.
+ */
+export function normalizeIpText(text: string): string | undefined {
+  const family = isIP(text);
+  if (family === 4) return text;
+  if (family !== 6) return undefined;
+  const bytes = parseIp(text);
+  return bytes === undefined ? undefined : ipFromBytes(bytes);
+}
+
+/**
+ * Text of an address given as network-order bytes (4 or 16 long, as goflow2 exports them), with
+ * IPv4-mapped IPv6 as a dotted quad; undefined for any other length.
+ */
+export function ipFromBytes(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+  if (bytes.length !== 16) return undefined;
+  const w0 = word(bytes, 0);
+  const w1 = word(bytes, 4);
+  const w2 = word(bytes, 8);
+  const w3 = word(bytes, 12);
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return formatIpv4(w3);
+  return formatIpv6(w0, w1, w2, w3);
+}
+
+function word(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
