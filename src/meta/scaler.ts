@@ -12,11 +12,14 @@ export interface ScalerSnapshot {
 /** Options of {@link RobustScaler}. */
 export interface RobustScalerOptions {
   /**
-   * Smallest spread in log1p units (default 0.1, i.e. roughly a 10 % relative change per unit). Features
+   * Smallest spread in log1p units (default 0.25, i.e. roughly a 30 % relative change per unit). Features
    * that are constant during warm-up would otherwise divide by zero or turn any change into a huge error.
    */
   minSpread?: number;
-  /** Scaled values are clipped to ±clip (default 50) so one absurd counter cannot overflow the model. */
+  /**
+   * Scaled values are clipped to ±clip (default 10) so one feature far outside its warm-up range cannot
+   * drown every other feature's contribution to the error.
+   */
   clip?: number;
 }
 
@@ -36,8 +39,8 @@ export class RobustScaler {
   #spread: Float64Array = new Float64Array(0);
 
   constructor(options: RobustScalerOptions = {}) {
-    this.#minSpread = options.minSpread ?? 0.1;
-    this.#clip = options.clip ?? 50;
+    this.#minSpread = options.minSpread ?? 0.25;
+    this.#clip = options.clip ?? 10;
   }
 
   /** Feature count; 0 until fitted or restored. */
@@ -63,9 +66,18 @@ export class RobustScaler {
       for (let i = 0; i < n; i++) deviations[i] = Math.abs(column[i]! - median);
       deviations.sort();
       const mad = quantile(deviations, 0.5);
-      // The larger of the two estimates: either can be zero when most warm-up values coincide.
+      let sum = 0;
+      let sumSq = 0;
+      for (let i = 0; i < n; i++) {
+        sum += column[i]!;
+        sumSq += column[i]! * column[i]!;
+      }
+      const std = Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2));
+      // The largest of three estimates. IQR and MAD are zero for sparse features (a flag set on 2 % of
+      // warm-up flows); the standard deviation is not, so a benign rare value stays a few units away
+      // instead of dominating the reconstruction error as it would with the floor alone.
       this.#center[j] = median;
-      this.#spread[j] = Math.max(iqr * IQR_TO_SIGMA, mad * MAD_TO_SIGMA, this.#minSpread);
+      this.#spread[j] = Math.max(iqr * IQR_TO_SIGMA, mad * MAD_TO_SIGMA, std, this.#minSpread);
     }
   }
 
