@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RoutedFlow } from '../core/flow-record.js';
+import type { DedupTrackBy } from './alert-policy.js';
 import type { AlertRuleDefinition } from './rules.js';
 
 /**
@@ -41,11 +42,18 @@ export function inputPosition(flow: RoutedFlow): string {
 }
 
 /**
- * The key repeats are folded under: segment, rule and the host the rule is about — the
- * destination for floods (many sources, one victim), the source for scans, beacons and
- * transfers (one actor). Same shape as Suricata's `track by_dst` / `track by_src`.
+ * The key repeats are folded under: segment, rule and the host(s) `trackBy` selects, the way
+ * Suricata's `track by_src|by_dst|by_both` does. The default, `rule`, takes the host the rule is
+ * about — the destination for floods (many sources, one victim), the source for scans, beacons
+ * and transfers (one actor). `src` and `dst` give the same key as `rule` when the rule's focus is
+ * that side, so switching between them keeps the table's history for those rules.
  */
-export function dedupKey(flow: RoutedFlow, rule: Pick<AlertRuleDefinition, 'id' | 'focus'>): string {
-  const host = rule.focus === 'destination' ? flow.dstIp : flow.srcIp;
-  return `${flow.segment}|${rule.id}|${host}`;
+export function dedupKey(
+  flow: RoutedFlow,
+  rule: Pick<AlertRuleDefinition, 'id' | 'focus'>,
+  trackBy: DedupTrackBy = 'rule',
+): string {
+  if (trackBy === 'both') return `${flow.segment}|${rule.id}|${flow.srcIp}>${flow.dstIp}`;
+  const side = trackBy === 'rule' ? (rule.focus === 'destination' ? 'dst' : 'src') : trackBy;
+  return `${flow.segment}|${rule.id}|${side === 'dst' ? flow.dstIp : flow.srcIp}`;
 }

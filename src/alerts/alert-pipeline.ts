@@ -1,16 +1,18 @@
-import type { AlertsConfig } from '../config/schema.js';
 import type { Detection } from '../core/detection.js';
-import { TapwatchError } from '../core/errors.js';
+import { ConfigError, TapwatchError } from '../core/errors.js';
 import type { Alert } from './alert.js';
 import { dedupKey } from './alert-id.js';
+import type { AlertPolicy, AlertPolicyConfig } from './alert-policy.js';
+import { AllowList, type AllowListMatch } from './allow-list.js';
 import { buildAlert } from './build-alert.js';
-import { type ClassifyOptions, classifyDetection } from './classify-detection.js';
+import { type Classification, type ClassifyOptions, classifyDetection } from './classify-detection.js';
 import { DedupTable } from './dedup-table.js';
+import { SegmentRateLimiter } from './segment-rate-limiter.js';
 import { severityMapping } from './severity.js';
 import type { AlertLogFn, AlertSink } from './sinks/alert-sink.js';
 
 /** Why an above-threshold detection did not become an alert (the `reason` metric label). */
-export type SuppressReason = 'duplicate' | 'below_min_severity';
+export type SuppressReason = 'allow_list' | 'below_min_severity' | 'duplicate' | 'rate_limited';
 
 /** Counter handles the pipeline increments; prom-client `Counter`s fit this shape. */
 export interface AlertPipelineCounters {
@@ -19,9 +21,14 @@ export interface AlertPipelineCounters {
   alertSinkErrors?: { inc(labels: { sink: string }, value?: number): void };
 }
 
-/** Construction options; `config` is the validated `alerts` slice of the config. */
+/**
+ * Construction options. `config` and `allowList` are what `loadAlertPolicy()` returns for the
+ * validated `alerts` slice; `reconfigure()` swaps them later.
+ */
 export interface AlertPipelineOptions {
-  config: Pick<AlertsConfig, 'dedupWindowSeconds' | 'minSeverity'>;
+  config: AlertPolicyConfig;
+  /** Detections this list matches never become alerts. Default: empty. */
+  allowList?: AllowList;
   sinks: readonly AlertSink[];
   log: AlertLogFn;
   counters?: AlertPipelineCounters;
@@ -42,21 +49,31 @@ export interface AlertPipelineStats {
 }
 
 /**
- * The alerts stage: picks the detections worth an alert, classifies them, applies the minimum
- * severity, folds repeats (see `DedupTable`), builds ECS alerts and hands each to every sink.
+ * The alerts stage: picks the detections worth an alert, classifies them, drops allow-listed
+ * ones, applies the minimum severity, folds repeats (see `DedupTable`), limits the alert rate
+ * per segment (see `SegmentRateLimiter`), builds ECS alerts and hands each to every sink.
  * `handle()` resolves only after every sink accepted the batch's alerts, so the caller can
  * commit input offsets then. A failing sink is counted and logged and never stops the others.
  */
 export class AlertPipeline {
   readonly #options: AlertPipelineOptions;
   readonly #dedup: DedupTable;
+  readonly #rate: SegmentRateLimiter;
+  #config: AlertPolicyConfig;
+  #allowList: AllowList;
+  /** Detections allowed per allow-list row (by origin), to log the 1st, 10th, 100th... of each. */
+  readonly #allowHits = new Map<string, number>();
   readonly #emitted = new Map<string, number>();
   readonly #suppressed = new Map<string, number>();
   readonly #sinkFailures = new Map<string, number>();
   #closing: Promise<void> | undefined;
 
   constructor(options: AlertPipelineOptions) {
+    checkPolicy(options.config);
     this.#options = options;
+    this.#config = options.config;
+    this.#allowList = options.allowList ?? AllowList.EMPTY;
+    this.#rate = new SegmentRateLimiter(options.config.maxAlertsPerMinute ?? 0);
     this.#dedup = new DedupTable({
       windowSeconds: options.config.dedupWindowSeconds,
       maxKeys: options.maxDedupKeys ?? 10_000,
@@ -72,10 +89,30 @@ export class AlertPipeline {
   async handle(detections: readonly Detection[]): Promise<void> {
     if (this.#closing !== undefined)
       throw new TapwatchError('TAPWATCH_USAGE', 'AlertPipeline.handle() called after close()');
+    const alerts: Alert[] = [];
     for (const detection of detections) {
       const alert = this.#consider(detection);
-      if (alert !== undefined) await this.#deliver(alert);
+      if (alert !== undefined) alerts.push(alert);
     }
+    // Writes start in order and run together, so a sink that batches until the broker
+    // acknowledges (Kafka) sends the batch's alerts in one request instead of one per alert.
+    await Promise.all(alerts.map((alert) => this.#deliver(alert)));
+  }
+
+  /**
+   * Swap dedup window, dedup tracking, minimum severity, rate limit and allow-list at once,
+   * e.g. on SIGHUP. The dedup table, rate buckets and counters are kept: a key emitted before
+   * is still suppressed under the new window, and held-back counts still reach the next alert.
+   * Keys made under another `dedupTrackBy` simply age out. Throws a `ConfigError` and changes
+   * nothing when a value is out of range (the schema normally rules that out).
+   */
+  reconfigure(next: AlertPolicy): void {
+    checkPolicy(next.config);
+    this.#dedup.windowSeconds = next.config.dedupWindowSeconds;
+    this.#rate.perMinute = next.config.maxAlertsPerMinute ?? 0;
+    this.#config = next.config;
+    if (next.allowList !== this.#allowList) this.#allowHits.clear();
+    this.#allowList = next.allowList;
   }
 
   /** Flush every sink; failures are counted and logged, never thrown. */
@@ -107,25 +144,72 @@ export class AlertPipeline {
 
   #consider(detection: Detection): Alert | undefined {
     if (detection.modelState !== 'ready' || !(detection.score > detection.threshold)) return undefined;
-    const { segment } = detection.flow;
+    const { flow } = detection;
     const classification = classifyDetection(detection, this.#options.classify);
-    if (classification.severity < this.#options.config.minSeverity) {
-      this.#countSuppressed(segment, 'below_min_severity');
+    const allowed = this.#allowList.match(flow, classification.ruleId);
+    if (allowed !== undefined) {
+      this.#countSuppressed(flow.segment, 'allow_list');
+      this.#logAllowed(detection, classification, allowed);
       return undefined;
     }
-    const decision = this.#dedup.observe(dedupKey(detection.flow, classification.rule), detection.flow.end);
-    if (!decision.emit) {
-      this.#countSuppressed(segment, 'duplicate');
+    if (classification.severity < this.#config.minSeverity) {
+      this.#countSuppressed(flow.segment, 'below_min_severity');
       return undefined;
     }
+    const key = dedupKey(flow, classification.rule, this.#config.dedupTrackBy);
+    // A duplicate never costs a token, and an alert the rate limit holds back is not recorded
+    // as emitted: otherwise its repeats would be folded into an alert nobody received.
+    if (!this.#dedup.wouldSuppress(key, flow.end)) {
+      const rate = this.#rate.take(flow.segment, flow.end);
+      if (!rate.allowed) {
+        this.#countSuppressed(flow.segment, 'rate_limited');
+        if (rate.suppressed === 1) this.#logRateLimited(flow.segment);
+        return undefined;
+      }
+      return this.#emit(detection, classification, key, rate.suppressedBefore);
+    }
+    this.#dedup.observe(key, flow.end);
+    this.#countSuppressed(flow.segment, 'duplicate');
+    return undefined;
+  }
+
+  #emit(detection: Detection, classification: Classification, key: string, rateLimited: number): Alert {
+    const { segment } = detection.flow;
+    const decision = this.#dedup.observe(key, detection.flow.end);
     const severity = severityMapping(classification.severity).name;
     bump(this.#emitted, `${segment}\u0000${severity}`);
     this.#options.counters?.alertsEmitted.inc({ segment, severity });
     return buildAlert(detection, classification, {
-      occurrences: decision.occurrences,
+      occurrences: decision.emit ? decision.occurrences : 1,
+      rateLimited,
+      dedupTrackBy: this.#config.dedupTrackBy,
       observerVersion: this.#options.observerVersion,
       observerHostname: this.#options.observerHostname,
       isInternal: this.#options.classify?.isInternal,
+    });
+  }
+
+  #logAllowed(detection: Detection, classification: Classification, match: AllowListMatch): void {
+    // An allowed scanner can match thousands of times a minute: log the 1st, 10th, 100th... per row.
+    const hits = bump(this.#allowHits, match.origin);
+    if (!isPowerOfTen(hits)) return;
+    const { flow } = detection;
+    this.#options.log('info', 'detection allowed by allow-list', {
+      allow_list: match.origin,
+      reason: match.reason,
+      rule: classification.rule.id,
+      segment: flow.segment,
+      source: flow.srcIp,
+      destination: flow.dstIp,
+      destination_port: flow.dstPort,
+      allowed: hits,
+    });
+  }
+
+  #logRateLimited(segment: string): void {
+    this.#options.log('warn', 'alert rate limit reached; holding back alerts', {
+      segment,
+      max_alerts_per_minute: this.#config.maxAlertsPerMinute,
     });
   }
 
@@ -142,6 +226,10 @@ export class AlertPipeline {
         keys: pending.length,
         top: pending.sort((a, b) => b.suppressed - a.suppressed).slice(0, 10),
       });
+    }
+    const limited = this.#rate.pending();
+    if (limited.length > 0) {
+      this.#options.log('info', 'rate-limited alerts not carried by a later alert', { segments: limited });
     }
     await Promise.all(
       this.#options.sinks.map(async (sink) => {
@@ -177,6 +265,17 @@ export class AlertPipeline {
     bump(this.#suppressed, `${segment}\u0000${reason}`);
     this.#options.counters?.alertsSuppressed.inc({ segment, reason });
   }
+}
+
+/** Reject out-of-range values before anything is swapped, so a reconfigure is all or nothing. */
+function checkPolicy(config: AlertPolicyConfig): void {
+  const rate = config.maxAlertsPerMinute ?? 0;
+  if (!(config.dedupWindowSeconds >= 0))
+    throw new ConfigError(
+      `alerts.dedupWindowSeconds: expected a number >= 0, got ${config.dedupWindowSeconds}`,
+    );
+  if (!Number.isInteger(rate) || rate < 0)
+    throw new ConfigError(`alerts.maxAlertsPerMinute: expected a whole number >= 0, got ${rate}`);
 }
 
 function bump(map: Map<string, number>, key: string): number {

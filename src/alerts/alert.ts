@@ -104,11 +104,15 @@ export interface TapwatchEvidence {
   windows: TapwatchWindowSnapshot[];
   /** Short facts behind the rule choice, e.g. `syn_only_ratio=0.97`. */
   evidence: string[];
+  /** One sentence for an analyst: what, toward or from whom, how far above normal (also `event.reason`). */
+  explanation: string;
   dedup_key: string;
   /** Detections this alert stands for: itself plus the duplicates suppressed since the previous alert. */
   occurrences: number;
   /** Duplicates suppressed since the previous alert with the same `dedup_key`. */
   suppressed: number;
+  /** Alerts of this segment the rate limit held back since its previous alert; absent when none. */
+  rate_limited?: number;
   input: TapwatchInputPointer;
 }
 

@@ -168,6 +168,21 @@ describe('buildAlert ECS shape', () => {
 
   it('writes IPv6 endpoints in the reason with brackets', () => {
     const alert = alertFor({ flow: makeFlow({ srcIp: '2001:db8::5', dstIp: '2001:db8::10' }) });
-    expect(alert.event.reason).toContain('[2001:db8::5]:51234 → [2001:db8::10]:443/tcp');
+    expect(alert.event.reason).toContain('[2001:db8::5]:51234 to [2001:db8::10]:443/tcp');
+  });
+
+  it('puts the same one-sentence explanation in event.reason and tapwatch.explanation', () => {
+    const alert = alertFor({});
+    expect(alert.tapwatch.explanation).toBe(alert.event.reason);
+    expect(alert.event.reason).not.toContain('\n');
+  });
+
+  it('keys dedup by the chosen track and reports rate-limited alerts only when there were some', () => {
+    const detection = makeDetection();
+    const classification = classifyDetection(detection);
+    const both = buildAlert(detection, classification, { dedupTrackBy: 'both', rateLimited: 7 });
+    expect(both.tapwatch.dedup_key).toBe('servers|tapwatch-anomalous-flow|10.1.0.5>10.2.0.10');
+    expect(both.tapwatch.rate_limited).toBe(7);
+    expect(buildAlert(detection, classification).tapwatch).not.toHaveProperty('rate_limited');
   });
 });

@@ -3,7 +3,9 @@ import type { Detection, SegmentWindowStats } from '../core/detection.js';
 import { type FlowRecord, transportName } from '../core/flow-record.js';
 import type { Alert, AlertThreat, TapwatchWindowSnapshot } from './alert.js';
 import { alertId, dedupKey } from './alert-id.js';
+import type { DedupTrackBy } from './alert-policy.js';
 import type { Classification } from './classify-detection.js';
+import { explainDetection } from './explain-detection.js';
 import { type AttackTechnique, attackReference } from './rules.js';
 import { severityMapping } from './severity.js';
 
@@ -22,6 +24,10 @@ export interface BuildAlertOptions {
   isInternal?: (ip: string) => boolean;
   /** Community ID seed for flows assembled from captures, which leave the ID to this stage (default 0). */
   communityIdSeed?: number;
+  /** Which hosts the dedup key holds (see `alerts.dedupTrackBy`); default `rule`. */
+  dedupTrackBy?: DedupTrackBy;
+  /** Alerts of the segment the rate limit held back before this one; shown when above 0. */
+  rateLimited?: number;
 }
 
 /**
@@ -39,6 +45,8 @@ export function buildAlert(
   const severity = severityMapping(classification.severity);
   const occurrences = Math.max(1, Math.floor(options.occurrences ?? 1));
   const transport = transportName(flow.proto);
+  const explanation = explainDetection(detection, classification);
+  const rateLimited = Math.max(0, Math.floor(options.rateLimited ?? 0));
   const alert: Alert = {
     '@timestamp': isoTime(flow.end),
     ecs: { version: ECS_VERSION },
@@ -53,7 +61,7 @@ export function buildAlert(
       start: isoTime(flow.start),
       end: isoTime(flow.end),
       duration: finite(Math.round((flow.end - flow.start) * 1e6)),
-      reason: reasonText(detection, classification, transport),
+      reason: explanation,
       dataset: 'tapwatch.alert',
       module: 'tapwatch',
     },
@@ -103,9 +111,11 @@ export function buildAlert(
       })),
       windows: detection.windows.map(windowSnapshot),
       evidence: classification.facts,
-      dedup_key: dedupKey(flow, rule),
+      explanation,
+      dedup_key: dedupKey(flow, rule, options.dedupTrackBy),
       occurrences,
       suppressed: occurrences - 1,
+      rate_limited: rateLimited > 0 ? rateLimited : undefined,
       input: {
         format: flow.source.format,
         origin: flow.source.origin,
@@ -158,25 +168,12 @@ function windowSnapshot(w: SegmentWindowStats): TapwatchWindowSnapshot {
   };
 }
 
-function reasonText(detection: Detection, classification: Classification, transport: string): string {
-  const { flow } = detection;
-  const facts = classification.facts.length > 0 ? `; ${classification.facts.join(', ')}` : '';
-  return (
-    `${classification.rule.name}: ${endpoint(flow.srcIp, flow.srcPort)} → ${endpoint(flow.dstIp, flow.dstPort)}/${transport}` +
-    ` in segment ${flow.segment}, score ${detection.score.toFixed(2)} above threshold ${detection.threshold.toFixed(2)}${facts}`
-  );
-}
-
 /** ECS `network.direction` seen from the monitored networks, initiator → responder. */
 function direction(src: string, dst: string, isInternal: (ip: string) => boolean): string {
   const fromInside = isInternal(src);
   const toInside = isInternal(dst);
   if (fromInside) return toInside ? 'internal' : 'outbound';
   return toInside ? 'inbound' : 'external';
-}
-
-function endpoint(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 /** ISO 8601 of an epoch-ms event time; a non-finite time (a decoder bug) maps to the epoch rather than throwing. */

@@ -40,4 +40,29 @@ describe('DedupTable', () => {
     expect(() => new DedupTable({ windowSeconds: -1, maxKeys: 1 })).toThrow(RangeError);
     expect(() => new DedupTable({ windowSeconds: 1, maxKeys: 0 })).toThrow(RangeError);
   });
+
+  it('answers wouldSuppress without recording anything', () => {
+    const table = new DedupTable({ windowSeconds: 10, maxKeys: 10 });
+    expect(table.wouldSuppress('k', 0)).toBe(false);
+    expect(table.size).toBe(0);
+    table.observe('k', 0);
+    expect(table.wouldSuppress('k', 5_000)).toBe(true);
+    expect(table.wouldSuppress('k', 10_000)).toBe(false);
+    expect(table.observe('k', 5_000)).toEqual({ emit: false });
+  });
+
+  it('changes its window keeping keys, and a zero window still hands over held counts', () => {
+    const table = new DedupTable({ windowSeconds: 300, maxKeys: 10 });
+    table.observe('k', 0);
+    table.observe('k', 1_000);
+    table.windowSeconds = 60;
+    expect(table.windowSeconds).toBe(60);
+    expect(table.observe('k', 30_000)).toEqual({ emit: false });
+    table.windowSeconds = 0;
+    expect(table.observe('k', 31_000)).toEqual({ emit: true, occurrences: 3 });
+    expect(table.observe('k', 31_000)).toEqual({ emit: true, occurrences: 1 });
+    expect(() => {
+      table.windowSeconds = -1;
+    }).toThrow(RangeError);
+  });
 });

@@ -26,7 +26,7 @@ interface Entry {
  * reach the next alert) until space is needed; then they are dropped and reported.
  */
 export class DedupTable {
-  readonly #windowMs: number;
+  #windowMs: number;
   readonly #maxKeys: number;
   readonly #onDropped: ((key: string, suppressed: number) => void) | undefined;
   // Map iteration order is insertion order; a key is re-inserted on every emission, so the head
@@ -47,9 +47,38 @@ export class DedupTable {
     return this.#entries.size;
   }
 
+  /** Current window in seconds. */
+  get windowSeconds(): number {
+    return this.#windowMs / 1000;
+  }
+
+  /**
+   * Change the window, keeping every key and its suppressed count: a key emitted under the old
+   * window is judged by the new one from its next occurrence on.
+   */
+  set windowSeconds(value: number) {
+    if (!(value >= 0)) throw new RangeError('windowSeconds must be >= 0');
+    this.#windowMs = value * 1000;
+  }
+
+  /**
+   * True when `observe(key, eventMs)` would suppress the occurrence; changes nothing. Lets the
+   * caller veto an emission (rate limit) without the table believing the key went out.
+   */
+  wouldSuppress(key: string, eventMs: number): boolean {
+    if (this.#windowMs === 0) return false;
+    const entry = this.#entries.get(key);
+    return entry !== undefined && Math.abs(eventMs - entry.emittedAtMs) < this.#windowMs;
+  }
+
   /** Record one occurrence of `key` at event time `eventMs` and decide whether to emit it. */
   observe(key: string, eventMs: number): DedupDecision {
-    if (this.#windowMs === 0) return { emit: true, occurrences: 1 };
+    if (this.#windowMs === 0) {
+      // Repeats held back under an earlier, non-zero window still ride on the next alert.
+      const held = this.#entries.get(key);
+      if (held !== undefined) this.#entries.delete(key);
+      return { emit: true, occurrences: 1 + (held?.suppressed ?? 0) };
+    }
     if (eventMs > this.#watermarkMs) this.#watermarkMs = eventMs;
     const entry = this.#entries.get(key);
     // Out-of-order input (several partitions) can put a repeat slightly before the emitted one.

@@ -87,7 +87,7 @@ describe('config loading', () => {
     expect(messageOf(() => loadConfig(path.join(dir, 'missing.yaml')))).toMatch(
       /missing\.yaml: cannot read config: ENOENT$/,
     );
-    writeFileSync(path.join(dir, 'ok.yaml'), 'detector:\n  warmupFlows: 64\n');
-    expect(loadConfig(path.join(dir, 'ok.yaml')).config.detector.warmupFlows).toBe(64);
+    writeFileSync(path.join(dir, 'ok.yaml'), 'detector:\n  warmupFlows: 128\n');
+    expect(loadConfig(path.join(dir, 'ok.yaml')).config.detector.warmupFlows).toBe(128);
   });
 });
