@@ -107,3 +107,13 @@ describe('SegmentRouter', () => {
     );
   });
 });
+
+describe('SegmentRouter.isInternal', () => {
+  it('answers from segments.internalNetworks for IPv4 and IPv6', () => {
+    const router = new SegmentRouter(segmentsSchema.parse({}));
+    expect(router.isInternal('10.1.2.3')).toBe(true);
+    expect(router.isInternal('fd00::1')).toBe(true);
+    expect(router.isInternal('8.8.8.8')).toBe(false);
+    expect(router.isInternal('not an ip')).toBe(false);
+  });
+});

@@ -91,6 +91,11 @@ export class SegmentRouter {
     return this.#overflowCount;
   }
 
+  /** True when `ip` lies in `segments.internalNetworks` (alerts use it for `network.direction`). */
+  isInternal(ip: string): boolean {
+    return this.#lookup(ip).internal;
+  }
+
   /** Flows routed to `other` because neither address parsed. */
   get unroutableCount(): number {
     return this.#unroutableCount;
