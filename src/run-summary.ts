@@ -10,7 +10,8 @@ export interface RunSummary {
   segments: string[];
   /** Alerts emitted per severity name. */
   alerts: Record<string, number>;
-  suppressed: number;
+  /** Above-threshold detections not emitted, by reason (duplicate, rate_limited, allow_list, ...). */
+  suppressed: Record<string, number>;
   decodeErrors: Record<string, number>;
   seconds: number;
   packetsPerSecond: number;
@@ -40,12 +41,18 @@ export function summarize(
     flows,
     segments: [...segments],
     alerts: bySeverity,
-    suppressed: alerts.suppressed.reduce((sum, s) => sum + s.count, 0),
+    suppressed: bySuppressReason(alerts),
     decodeErrors,
     seconds,
     packetsPerSecond: seconds > 0 ? source.packets / seconds : 0,
     flowsPerSecond: seconds > 0 ? flows / seconds : 0,
   };
+}
+
+function bySuppressReason(alerts: AlertPipelineStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { reason, count } of alerts.suppressed) out[reason] = (out[reason] ?? 0) + count;
+  return out;
 }
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -65,8 +72,12 @@ export function formatSummary(s: RunSummary): string {
     `  packets   ${n(s.packets)} (${(s.bytes / 1e6).toFixed(1)} MB) in ${s.seconds.toFixed(2)} s, ${n(s.packetsPerSecond)} packets/s`,
     `  flows     ${n(s.flows)}, ${n(s.flowsPerSecond)} flows/s`,
     `  segments  ${s.segments.length}: ${s.segments.join(', ')}`,
-    `  alerts    ${n(alertTotal)}${severities ? ` (${severities})` : ''}, ${n(s.suppressed)} repeats folded`,
+    `  alerts    ${n(alertTotal)}${severities ? ` (${severities})` : ''}`,
   ];
+  const held = Object.entries(s.suppressed)
+    .map(([reason, count]) => `${reason.replace(/_/g, ' ')} ${n(count)}`)
+    .join(', ');
+  if (held) lines.push(`  held back ${held}`);
   if (errors) lines.push(`  skipped   ${errors}`);
   if (s.error) lines.push(`  error     ${s.error}`);
   return `${lines.join('\n')}\n`;
