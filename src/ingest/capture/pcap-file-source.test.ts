@@ -140,7 +140,9 @@ describe('PcapFileSource', () => {
     repeatedFrame(slow, frame, [t0, t0 + 3_600_000]);
     const source = new PcapFileSource([slow], FLOWS, { speed: 1 });
     const run = collect(source);
-    setTimeout(() => void source.close(), 50);
+    // Close once the first packet is in, however long a loaded machine takes to get there.
+    while (source.stats.packets === 0) await new Promise((r) => setTimeout(r, 5));
+    void source.close();
     const { flows: early } = await run;
     // The packet an hour later was still waiting for its time: it never joined a flow.
     expect(early.map((f) => [f.pktsFwd, f.source.endReason])).toEqual([[1, 'flush']]);
