@@ -52,8 +52,10 @@ export function startDaemon(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
+  // Only complete lines: the last one may still be arriving in pieces.
   const logs = () =>
     err
+      .slice(0, err.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
