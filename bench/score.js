@@ -1,13 +1,15 @@
 // Detector throughput: autoencoder inference per backend and batch size, the detector stage end to end, and
 // the warm-up training time of one segment. Run `npm run build` first; then `node bench/score.js`.
 // Each measurement runs for `durationMs` (default 700 ms), so the whole run takes about 15 s on two cores.
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { loadConfig } from '../dist/config/load-config.js';
 import { Autoencoder } from '../dist/meta/autoencoder.js';
 import { selectBackend } from '../dist/meta/backend.js';
 import { SegmentDetectors } from '../dist/meta/segment-detectors.js';
 import { SyntheticRows } from '../dist/meta/synthetic-rows.js';
 
+const BUNDLED_CONFIG = fileURLToPath(new URL('../config/tapwatch.yaml', import.meta.url));
 const DIM = 32;
 const HIDDEN = [16, 8];
 
@@ -77,16 +79,9 @@ function featureBatch(values, segments) {
 
 /** The detector stage end to end (grouping, scaling, inference, calibration, Detection objects). */
 async function pipeline(durationMs, data) {
-  const config = {
-    backend: 'wasm',
-    warmupFlows: 1024,
-    warmupEpochs: 30,
-    hiddenUnits: [16, 6],
-    learningRate: 0.005,
-    batchSize: 4096,
-    falseAlertRate: 0.001,
-    seed: 42,
-  };
+  // The bundled config's detector section (schema defaults included), so the bench follows new
+  // detector settings; only the backend is pinned, to what the daemon picks without tfjs-node.
+  const config = { ...loadConfig(BUNDLED_CONFIG).config.detector, backend: 'wasm' };
   const results = [];
   for (const segments of [1, 16]) {
     let trainingMs = 0;
@@ -112,13 +107,16 @@ async function pipeline(durationMs, data) {
   return results;
 }
 
-/** Runs every measurement and returns the numbers. */
-export async function benchScore({ durationMs = 700 } = {}) {
+/**
+ * Runs every measurement and returns the numbers. `backends` limits the inference comparison
+ * (the detector-stage measurement always uses wasm, the daemon's choice without tfjs-node).
+ */
+export async function benchScore({ durationMs = 700, backends = ['wasm', 'cpu'] } = {}) {
   const data = new SyntheticRows({ dim: DIM, seed: 1 });
-  const wasm = await inference('wasm', durationMs, data);
-  const cpu = await inference('cpu', durationMs, data);
+  const inferenceResults = [];
+  for (const backend of backends) inferenceResults.push(...(await inference(backend, durationMs, data)));
   const stage = await pipeline(durationMs, data);
-  return { inference: [...wasm, ...cpu], pipeline: stage };
+  return { inference: inferenceResults, pipeline: stage };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

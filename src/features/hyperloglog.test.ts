@@ -30,4 +30,28 @@ describe('HyperLogLog', () => {
     c.clear();
     expect(c.empty).toBe(true);
   });
+
+  it('retracts and clears the same whether few or many registers were set', () => {
+    // 40 inserts stay within the set-register list (m/8 = 256); 5,000 overflow it.
+    for (const count of [40, 5000]) {
+      const expired = new HyperLogLog(11);
+      const kept = new HyperLogLog(11);
+      const live = new HyperLogLog(11);
+      for (let i = 0; i < count; i++) {
+        expired.add(fmix32(i));
+        live.add(fmix32(i));
+      }
+      for (let i = count / 2; i < count * 2; i++) {
+        kept.add(fmix32(i + 1_000_000));
+        live.add(fmix32(i + 1_000_000));
+      }
+      live.retract(expired, [kept]);
+      expect(live.registers()).toEqual(kept.registers());
+      expect(live.estimate()).toBe(kept.estimate());
+      expired.clear();
+      expect(expired.empty).toBe(true);
+      expect(expired.registers().every((r) => r === 0)).toBe(true);
+      expect(expired.estimate()).toBe(0);
+    }
+  });
 });

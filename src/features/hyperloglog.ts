@@ -1,5 +1,11 @@
 /** 2^−r for every register value a 32-bit hash can produce. */
 const INVERSE_POWERS = Float64Array.from({ length: 34 }, (_, r) => 2 ** -r);
+/**
+ * Set registers are listed while they are at most m/8 of all: a sliding window's buckets
+ * mostly hold a handful of flows, and clearing or retracting one should cost the registers it
+ * set, not a pass over all m. Past m/8 a full pass is cheap relative to the inserts behind it.
+ */
+const SPARSE_SHARE = 8;
 
 /**
  * HyperLogLog distinct counter (Flajolet et al., AofA 2007) over 32-bit hashes, with the
@@ -16,6 +22,10 @@ export class HyperLogLog {
   readonly #alphaMM: number;
   #inverseSum: number;
   #zeros: number;
+  /** Indices of registers set since the last clear, while `#listed` is true (may repeat, see retract). */
+  readonly #setIndices: Uint16Array;
+  #setCount = 0;
+  #listed = true;
 
   constructor(precision = 11) {
     if (!Number.isInteger(precision) || precision < 4 || precision > 16) {
@@ -27,6 +37,7 @@ export class HyperLogLog {
     this.#alphaMM = (0.7213 / (1 + 1.079 / m)) * m * m;
     this.#inverseSum = m;
     this.#zeros = m;
+    this.#setIndices = new Uint16Array(m / SPARSE_SHARE);
   }
 
   /** Adds one 32-bit hash. */
@@ -40,7 +51,10 @@ export class HyperLogLog {
     if (rank <= old) return;
     this.#registers[index] = rank;
     this.#inverseSum += INVERSE_POWERS[rank] - INVERSE_POWERS[old];
-    if (old === 0) this.#zeros--;
+    if (old === 0) {
+      this.#zeros--;
+      this.#noteSet(index);
+    }
   }
 
   /** Estimated number of distinct hashes added since the last clear. */
@@ -71,22 +85,34 @@ export class HyperLogLog {
 
   /**
    * Given that this sketch is the union of `expired` and `remaining`, makes it the union of
-   * `remaining` alone. Only registers where `expired` held the maximum are recomputed, so
-   * sliding a window costs about one pass over one sketch instead of a full re-merge.
+   * `remaining` alone. Only registers where `expired` held the maximum are recomputed, and
+   * only the registers `expired` set are visited while they are few, so sliding a window past
+   * a sparse bucket costs about its inserts instead of a pass over all m registers.
    */
   retract(expired: HyperLogLog, remaining: readonly HyperLogLog[]): void {
-    const mine = this.#registers;
-    const gone = expired.#registers;
-    for (let j = 0; j < mine.length; j++) {
-      const old = mine[j];
-      if (old === 0 || gone[j] !== old) continue;
-      let max = 0;
-      for (const other of remaining) if (other.#registers[j] > max) max = other.#registers[j];
-      if (max === old) continue;
-      mine[j] = max;
-      this.#inverseSum += INVERSE_POWERS[max] - INVERSE_POWERS[old];
-      if (max === 0) this.#zeros++;
+    // Only registers `expired` set can change. Visiting one twice is harmless: the second
+    // visit finds the maximum already recomputed and leaves it.
+    if (expired.#listed) {
+      const indices = expired.#setIndices;
+      for (let i = 0; i < expired.#setCount; i++) this.#retractRegister(indices[i], expired, remaining);
+    } else {
+      for (let j = 0; j < this.#registers.length; j++) this.#retractRegister(j, expired, remaining);
     }
+  }
+
+  #retractRegister(j: number, expired: HyperLogLog, remaining: readonly HyperLogLog[]): void {
+    const old = this.#registers[j];
+    if (old === 0 || expired.#registers[j] !== old) return;
+    let max = 0;
+    for (let k = 0; k < remaining.length; k++) {
+      const r = remaining[k].#registers[j];
+      if (r > max) max = r;
+    }
+    if (max === old) return;
+    this.#registers[j] = max;
+    this.#inverseSum += INVERSE_POWERS[max] - INVERSE_POWERS[old];
+    // A register emptied here and set again later is listed twice; #noteSet bounds the list.
+    if (max === 0) this.#zeros++;
   }
 
   /** Copies `other`'s registers into this sketch. */
@@ -94,13 +120,22 @@ export class HyperLogLog {
     this.#registers.set(other.#registers);
     this.#inverseSum = other.#inverseSum;
     this.#zeros = other.#zeros;
+    this.#setIndices.set(other.#setIndices);
+    this.#setCount = other.#setCount;
+    this.#listed = other.#listed;
   }
 
-  /** Empties the sketch. */
+  /** Empties the sketch; costs the registers set since the last clear while they are few. */
   clear(): void {
-    this.#registers.fill(0);
+    if (this.#listed) {
+      for (let i = 0; i < this.#setCount; i++) this.#registers[this.#setIndices[i]] = 0;
+    } else {
+      this.#registers.fill(0);
+    }
     this.#inverseSum = this.#registers.length;
     this.#zeros = this.#registers.length;
+    this.#setCount = 0;
+    this.#listed = true;
   }
 
   /** True when nothing was added since the last clear. */
@@ -124,12 +159,24 @@ export class HyperLogLog {
     this.#recount();
   }
 
+  #noteSet(index: number): void {
+    if (!this.#listed) return;
+    if (this.#setCount < this.#setIndices.length) this.#setIndices[this.#setCount++] = index;
+    else this.#listed = false;
+  }
+
+  /** Recomputes the harmonic sum, the empty count and the set-register list from the registers. */
   #recount(): void {
+    const registers = this.#registers;
     let sum = 0;
     let zeros = 0;
-    for (const r of this.#registers) {
+    this.#setCount = 0;
+    this.#listed = true;
+    for (let j = 0; j < registers.length; j++) {
+      const r = registers[j];
       sum += INVERSE_POWERS[r];
       if (r === 0) zeros++;
+      else this.#noteSet(j);
     }
     this.#inverseSum = sum;
     this.#zeros = zeros;

@@ -69,10 +69,19 @@ export class SlidingWindow {
   readonly #totals = new Float64Array(COLUMNS);
   readonly #portBins = new Uint32Array(BUCKETS * PORT_BINS);
   readonly #portTotals = new Uint32Array(PORT_BINS);
+  /**
+   * Per bucket, the port bins it has counted into (`#binCounts[b]` of them, from b·PORT_BINS):
+   * most buckets of a short window hold a few flows, so expiring one walks those bins instead
+   * of all 1,024.
+   */
+  readonly #binLists = new Uint16Array(BUCKETS * PORT_BINS);
+  readonly #binCounts = new Uint16Array(BUCKETS);
   /** Σ c·log2(c) over `#portTotals`, so entropy = log2(N) − Σ/N (Shannon, in bits). */
   #portPlogp = 0;
   readonly #sketches: HyperLogLog[];
   readonly #live: HyperLogLog[];
+  /** Scratch list for {@link HyperLogLog.retract}, reused so expiring a bucket allocates nothing. */
+  readonly #remaining: HyperLogLog[] = [];
   #droppedLate = 0;
 
   constructor(windowSeconds: number) {
@@ -122,7 +131,8 @@ export class SlidingWindow {
     const bin = portBin(o.dstPort);
     const before = this.#portTotals[bin];
     this.#portTotals[bin] = before + 1;
-    this.#portBins[b * PORT_BINS + bin]++;
+    if (this.#portBins[b * PORT_BINS + bin]++ === 0)
+      this.#binLists[b * PORT_BINS + this.#binCounts[b]++] = bin;
     this.#portPlogp += plogp(before + 1) - plogp(before);
   }
 
@@ -232,8 +242,12 @@ export class SlidingWindow {
     window.#droppedLate = state.droppedLate;
     for (let b = 0; b < BUCKETS; b++) {
       for (let col = 0; col < COLUMNS; col++) window.#totals[col] += state.counts[b * COLUMNS + col];
-      for (let bin = 0; bin < PORT_BINS; bin++)
-        window.#portTotals[bin] += state.portBins[b * PORT_BINS + bin];
+      for (let bin = 0; bin < PORT_BINS; bin++) {
+        const n = state.portBins[b * PORT_BINS + bin];
+        if (n === 0) continue;
+        window.#portTotals[bin] += n;
+        window.#binLists[b * PORT_BINS + window.#binCounts[b]++] = bin;
+      }
     }
     window.#rebuild();
     return window;
@@ -243,21 +257,21 @@ export class SlidingWindow {
   #expire(b: number): void {
     if (this.#counts[b * COLUMNS + FLOWS] === 0) return;
     const base = b * PORT_BINS;
-    for (let bin = 0; bin < PORT_BINS; bin++) {
-      const n = this.#portBins[base + bin];
-      if (n !== 0) {
-        const c = this.#portTotals[bin];
-        this.#portPlogp += plogp(c - n) - plogp(c);
-      }
+    for (let i = 0; i < this.#binCounts[b]; i++) {
+      const bin = this.#binLists[base + i];
+      const c = this.#portTotals[bin];
+      this.#portPlogp += plogp(c - this.#portBins[base + bin]) - plogp(c);
     }
+    const remaining = this.#remaining;
     for (let k = 0; k < 3; k++) {
-      const remaining: HyperLogLog[] = [];
+      remaining.length = 0;
       for (let other = 0; other < BUCKETS; other++) {
         const sketch = this.#sketches[other * 3 + k];
         if (other !== b && !sketch.empty) remaining.push(sketch);
       }
       this.#live[k].retract(this.#sketches[b * 3 + k], remaining);
     }
+    remaining.length = 0;
     this.#clearBucket(b);
     // Rounding in the running entropy sum must not outlive the flows it came from.
     if (this.#totals[FLOWS] === 0) this.#portPlogp = 0;
@@ -272,13 +286,12 @@ export class SlidingWindow {
       this.#counts[row + col] = 0;
     }
     const base = b * PORT_BINS;
-    for (let bin = 0; bin < PORT_BINS; bin++) {
-      const n = this.#portBins[base + bin];
-      if (n !== 0) {
-        this.#portTotals[bin] -= n;
-        this.#portBins[base + bin] = 0;
-      }
+    for (let i = 0; i < this.#binCounts[b]; i++) {
+      const bin = this.#binLists[base + i];
+      this.#portTotals[bin] -= this.#portBins[base + bin];
+      this.#portBins[base + bin] = 0;
     }
+    this.#binCounts[b] = 0;
     for (let k = 0; k < 3; k++) this.#sketches[b * 3 + k].clear();
   }
 

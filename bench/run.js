@@ -1,0 +1,217 @@
+// The benchmark suite behind docs/benchmarks.md: `npm run bench` (builds, then runs this).
+//
+//   node bench/run.js [--runs 5] [--pipeline-runs 3] [--packets 1000000]
+//
+// Generates a seeded synthetic capture into bench/out/ when it is missing, then measures on it:
+//   (a) capture read, decode and flow assembly (our reader vs the pcap-parser baseline),
+//   (b) the whole daemon as a child process (features, detector, alerts included) and its peak RSS,
+//   (c) the features stage alone, (d) detector scoring.
+// Every measurement is repeated; the median and the min–max range are reported, because the
+// machines this runs on are shared and single runs are noisy. Prints a Markdown table and writes
+// bench/out/results.json.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchDecodeAssemble } from './decode-assemble.js';
+import { benchFeatures, loadFlowBatches } from './features.js';
+import { benchPipeline } from './pipeline.js';
+import { benchScore } from './score.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'bench', 'out');
+const GIB = 2 ** 30;
+
+/** Floors the suite checks; docs/benchmarks.md explains where they come from. */
+const FLOORS = {
+  decodeAssemblePacketsPerSecond: 1_000_000,
+  pipelinePacketsPerSecond: 200_000,
+  pipelineMaxRssBytes: GIB,
+};
+
+/** Median and range of `values` (the median of an even count is the mean of the middle two). */
+function summarise(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: values };
+}
+
+/** Calls `measure()` `runs` times in sequence and returns each result. */
+async function repeat(runs, label, measure) {
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    process.stderr.write(`bench: ${label} ${i + 1}/${runs}\n`);
+    results.push(await measure());
+  }
+  return results;
+}
+
+function ensureCapture(path, packets) {
+  if (existsSync(path)) return;
+  mkdirSync(OUT, { recursive: true });
+  process.stderr.write(`bench: generating ${path} (${packets} packets)\n`);
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'dist', 'tools', 'generate-sample.js'), '--out', path, '--packets', String(packets)],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
+function machine(backend) {
+  const cpuInfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuInfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return {
+    cpu: model.trim(),
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / GIB) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    tfjsBackend: backend ?? 'unknown',
+  };
+}
+
+async function measureAll({ capture, runs, pipelineRuns }) {
+  const rates = (results) => summarise(results.map((r) => r.packetsPerSecond));
+  const minPackets = 1; // One pass over the capture per run.
+  const decode = await repeat(runs, 'decode+assemble', () =>
+    benchDecodeAssemble(capture, { mode: 'decode+assemble', minPackets }),
+  );
+  const read = await repeat(runs, 'read', () => benchDecodeAssemble(capture, { mode: 'read', minPackets }));
+  const baseline = await repeat(runs, 'pcap-parser', () =>
+    benchDecodeAssemble(capture, { mode: 'pcap-parser', minPackets }),
+  );
+  const pipeline = await repeat(pipelineRuns, 'pipeline', () => benchPipeline(capture));
+  const { batches, flows } = await loadFlowBatches(capture);
+  const features = await repeat(runs, 'features', () => benchFeatures(batches));
+  const scoring = await repeat(runs, 'score', () => benchScore({ backends: ['wasm'] }));
+  const stageRate = (segments) =>
+    summarise(scoring.map((s) => s.pipeline.find((p) => p.segments === segments).detectionsPerSecond));
+  const wasm4096 = summarise(
+    scoring.map((s) => s.inference.find((i) => i.batchRows === 4096).autoencoderRowsPerSecond),
+  );
+  return {
+    packets: pipeline[0].packets,
+    flows,
+    decodeAssemble: rates(decode),
+    read: rates(read),
+    pcapParser: rates(baseline),
+    pipeline: {
+      packetsPerSecond: rates(pipeline),
+      flowsPerSecond: summarise(pipeline.map((r) => r.flowsPerSecond)),
+      maxRssBytes: summarise(pipeline.map((r) => r.maxRssBytes)),
+      cpuSeconds:
+        pipeline[0].cpuSeconds === undefined ? undefined : summarise(pipeline.map((r) => r.cpuSeconds)),
+      rssSource: pipeline[0].rssSource,
+      alerts: pipeline[0].alerts,
+      backend: pipeline[0].backend,
+    },
+    featuresFlowsPerSecond: summarise(features.map((r) => r.flowsPerSecond)),
+    detectorStageRowsPerSecond: { oneSegment: stageRate(1), sixteenSegments: stageRate(16) },
+    autoencoderWasm4096RowsPerSecond: wasm4096,
+  };
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const mib = (bytes) => `${fmt(bytes / 2 ** 20)} MiB`;
+const range = (s, f = fmt) => `${f(s.min)} – ${f(s.max)}`;
+
+function markdown(r, runs, pipelineRuns) {
+  const met = (ok) => (ok ? 'met' : '**not met**');
+  const p = r.pipeline;
+  const rows = [
+    [
+      '(a) read + decode + flow assembly',
+      'packets/s',
+      r.decodeAssemble,
+      runs,
+      `≥ ${fmt(FLOORS.decodeAssemblePacketsPerSecond)}: ${met(r.decodeAssemble.median >= FLOORS.decodeAssemblePacketsPerSecond)}`,
+    ],
+    ['(a) our reader, no decode', 'packets/s', r.read, runs, ''],
+    ['(a) pcap-parser baseline, no decode', 'packets/s', r.pcapParser, runs, ''],
+    [
+      '(b) whole pipeline (daemon replay)',
+      'packets/s',
+      p.packetsPerSecond,
+      pipelineRuns,
+      `≥ ${fmt(FLOORS.pipelinePacketsPerSecond)}: ${met(p.packetsPerSecond.median >= FLOORS.pipelinePacketsPerSecond)}`,
+    ],
+    ['(b) whole pipeline (daemon replay)', 'flows/s', p.flowsPerSecond, pipelineRuns, ''],
+    [
+      '(b) daemon peak RSS',
+      'MiB',
+      p.maxRssBytes,
+      pipelineRuns,
+      `< 1 GiB: ${met(p.maxRssBytes.max < FLOORS.pipelineMaxRssBytes)}`,
+      mib,
+    ],
+    ['(c) features stage alone', 'flows/s', r.featuresFlowsPerSecond, runs, ''],
+    [
+      '(d) detector stage, 1 segment, 4096-row batches',
+      'rows/s',
+      r.detectorStageRowsPerSecond.oneSegment,
+      runs,
+      '',
+    ],
+    [
+      '(d) detector stage, 16 segments, 4096-row batches',
+      'rows/s',
+      r.detectorStageRowsPerSecond.sixteenSegments,
+      runs,
+      '',
+    ],
+    ['(d) autoencoder inference (wasm, 4096 rows)', 'rows/s', r.autoencoderWasm4096RowsPerSecond, runs, ''],
+  ];
+  const lines = [
+    `Capture: ${fmt(r.packets)} packets, ${fmt(r.flows)} flows. Median of the runs, min – max beside it.`,
+    '',
+    '| measurement | unit | median | min – max | runs | floor |',
+    '|:---|:---|---:|---:|---:|:---|',
+  ];
+  for (const [name, unit, s, n, floor, f = fmt] of rows) {
+    const value = unit === 'MiB' ? (x) => f(x).replace(' MiB', '') : f;
+    lines.push(`| ${name} | ${unit} | ${value(s.median)} | ${range(s, value)} | ${n} | ${floor} |`);
+  }
+  const ratio = (a, b) => (a / b).toFixed(2);
+  lines.push(
+    '',
+    `Our reader vs pcap-parser (medians): ${ratio(r.read.median, r.pcapParser.median)}×; ` +
+      `read + decode + assemble vs pcap-parser reading alone: ${ratio(r.decodeAssemble.median, r.pcapParser.median)}×; ` +
+      `whole pipeline vs decode + assemble: ${ratio(p.packetsPerSecond.median, r.decodeAssemble.median)}×.`,
+  );
+  return lines.join('\n');
+}
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'pipeline-runs': { type: 'string', default: '3' },
+    packets: { type: 'string', default: '1000000' },
+  },
+});
+const runs = Number(values.runs);
+const pipelineRuns = Number(values['pipeline-runs']);
+const capture = join(OUT, 'bench-1m.pcap');
+ensureCapture(capture, Number(values.packets));
+const results = await measureAll({ capture, runs, pipelineRuns });
+const report = {
+  date: new Date().toISOString(),
+  machine: machine(results.pipeline.backend),
+  capture: join('bench', 'out', 'bench-1m.pcap'),
+  floors: FLOORS,
+  floorsMet: {
+    decodeAssemble: results.decodeAssemble.median >= FLOORS.decodeAssemblePacketsPerSecond,
+    pipeline: results.pipeline.packetsPerSecond.median >= FLOORS.pipelinePacketsPerSecond,
+    pipelineRss: results.pipeline.maxRssBytes.max < FLOORS.pipelineMaxRssBytes,
+  },
+  results,
+};
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+const m = report.machine;
+process.stdout.write(
+  `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, tfjs backend ${m.tfjsBackend}\n\n` +
+    `${markdown(results, runs, pipelineRuns)}\n\nWrote bench/out/results.json\n`,
+);
