@@ -51,6 +51,8 @@ export class PipelineMetrics {
     for (const [segment, stats] of detectors.stats()) {
       setModelState(this.#metrics, segment, stats.state);
       if (Number.isFinite(stats.threshold)) this.#metrics.segmentThreshold.set({ segment }, stats.threshold);
+      this.#metrics.forecastFlows.set({ segment }, stats.forecastFlows);
+      this.#metrics.observedFlows.set({ segment }, stats.observedFlows);
       this.#increase(`adapt:${segment}`, stats.adaptations, (d) =>
         this.#metrics.segmentAdaptations.inc({ segment }, d),
       );

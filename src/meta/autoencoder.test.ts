@@ -95,3 +95,35 @@ describe('Autoencoder', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('Autoencoder.adapt', () => {
+  const data = new SyntheticRows({ dim: 12, seed: 5 });
+  const options: AutoencoderOptions = { inputDim: 12, hiddenUnits: [8, 3], learningRate: 0.01, seed: 3 };
+
+  /** Squared distance between two weight sets. */
+  function distance(a: Float32Array[], b: Float32Array[]): number {
+    let d = 0;
+    a.forEach((t, k) => {
+      for (let i = 0; i < t.length; i++) d += (t[i]! - b[k]![i]!) ** 2;
+    });
+    return d;
+  }
+
+  it('lowers the loss in a few steps, is pulled toward its anchor, and leaks no tensors', async () => {
+    await selectBackend('auto');
+    const before = tf.memory().numTensors;
+    const rows = data.inliers(128);
+    const free = new Autoencoder(options);
+    const anchor = free.exportWeights();
+    const fit = await free.adapt(rows, 5, { anchor, anchorStrength: 0 });
+    expect(fit.steps).toBe(5);
+    expect(fit.epochLosses.at(-1)!).toBeLessThan(fit.epochLosses[0]!);
+    const pulled = new Autoencoder(options);
+    await pulled.adapt(rows, 5, { anchor, anchorStrength: 10 });
+    const moved = (m: Autoencoder) => distance(m.exportWeights().tensors, anchor.tensors);
+    expect(moved(pulled)).toBeLessThan(moved(free));
+    free.dispose();
+    pulled.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

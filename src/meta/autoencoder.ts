@@ -36,6 +36,14 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
+/** How {@link Autoencoder.adapt} regularizes and shares the event loop. */
+export interface AdaptOptions extends FitOptions {
+  /** Weights the L2 penalty pulls toward (the initialization), same architecture. */
+  anchor: AutoencoderWeights;
+  /** Penalty strength λ in `loss + λ·Σ‖θ − θ₀‖²`. */
+  anchorStrength: number;
+}
+
 /** What a training run did. */
 export interface FitResult {
   /** Mean squared reconstruction error over each completed epoch (as seen during that epoch). */
@@ -113,6 +121,49 @@ export class Autoencoder implements Scorer {
       return result;
     } finally {
       x.dispose();
+      optimizer.dispose();
+    }
+  }
+
+  /**
+   * A few full-batch gradient steps on `rows` (already scaled) for online adaptation, minimizing the
+   * reconstruction error plus `anchorStrength · Σ‖θ − θ₀‖²` toward `anchor` (an L2-SP-style pull, Li et al.
+   * 2018): the model follows benign change but cannot be walked far from its initialization by a patient
+   * attacker. Yields to the event loop every `sliceMs` like {@link fit}.
+   */
+  async adapt(rows: Float32Array, steps: number, options: AdaptOptions): Promise<FitResult> {
+    const n = this.#rowCount(rows);
+    this.#checkShapes(options.anchor);
+    const sliceMs = options.sliceMs ?? 10;
+    const x = tf.tensor2d(rows.slice(), [n, this.inputDim]);
+    const anchor = options.anchor.tensors.map((values, k) => tf.tensor(values, this.#shape(k)));
+    const optimizer = tf.train.adam(this.#learningRate);
+    const strength = options.anchorStrength;
+    const result: FitResult = { epochLosses: [], steps: 0, aborted: false };
+    let sliceStart = performance.now();
+    try {
+      for (let step = 0; step < steps; step++) {
+        if (options.signal?.aborted || this.#disposed) return { ...result, aborted: true };
+        const cost = tf.tidy(() => {
+          const loss = () => {
+            const reconstruction = tf.mean(tf.squaredDifference(x, this.#forward(x)));
+            const pulls = this.#variables.map((v, k) => tf.sum(tf.squaredDifference(v, anchor[k]!)));
+            return tf.add(reconstruction, tf.mul(strength, tf.addN(pulls))) as tf.Scalar;
+          };
+          return optimizer.minimize(loss, true, this.#variables) as tf.Scalar;
+        });
+        result.epochLosses.push(cost.dataSync()[0]!);
+        cost.dispose();
+        result.steps++;
+        if (performance.now() - sliceStart >= sliceMs) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
+      }
+      return result;
+    } finally {
+      x.dispose();
+      for (const t of anchor) t.dispose();
       optimizer.dispose();
     }
   }

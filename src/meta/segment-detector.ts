@@ -1,10 +1,20 @@
 import type { DetectorConfig } from '../config/schema.js';
 import type { FeatureContribution, ModelState } from '../core/detection.js';
 import { ModelError } from '../core/errors.js';
+import type { RoutedFlow } from '../core/flow-record.js';
 import { Autoencoder, type AutoencoderWeights } from './autoencoder.js';
-import { RobustScaler, type ScalerSnapshot } from './scaler.js';
-import { EmpiricalThreshold, type EmpiricalThresholdSnapshot } from './threshold.js';
+import { DriftMonitor } from './drift-monitor.js';
+import { FeatureDeviationScorer } from './feature-deviation-scorer.js';
+import { withPairEvidence } from './pair-explanation.js';
+import { RowRing } from './row-ring.js';
+import { RobustScaler } from './scaler.js';
+import { SegmentEnsemble } from './segment-ensemble.js';
+import type { SegmentSnapshot } from './segment-snapshot.js';
 import { explainRows } from './top-features.js';
+import { VolumeForecaster } from './volume-forecaster.js';
+import { WarmupBuffer, type WarmupSplit } from './warmup-buffer.js';
+
+export type { SegmentSnapshot } from './segment-snapshot.js';
 
 /** What a {@link SegmentDetector} is built from. */
 export interface SegmentDetectorOptions {
@@ -22,7 +32,7 @@ export interface SegmentScores {
   pValues: Float64Array;
   /** `-log10` of the combined p-value per row. */
   scores: Float64Array;
-  /** Threshold on `scores`: `-log10(q)`. */
+  /** Threshold on `scores` (streaming SPOT on the combined score). */
   threshold: number;
   /** Per detector: its name, averaging weight and p-value per row. */
   detectors: { detector: string; weight: number; pValues: Float64Array }[];
@@ -30,8 +40,10 @@ export interface SegmentScores {
   explanations: Map<number, FeatureContribution[]>;
 }
 
-/** Summary of a completed warm-up, for the log. */
+/** Summary of a completed training job, for the log. */
 export interface TrainingReport {
+  /** `warmup` (first model), `adapt` (a few anchored steps) or `readapt` (from the initialization, on drift). */
+  kind: 'warmup' | 'adapt' | 'readapt';
   trainRows: number;
   calibrationRows: number;
   epochLosses: number[];
@@ -40,209 +52,236 @@ export interface TrainingReport {
   errorThreshold: number;
 }
 
-/** A segment's whole state as plain JSON-serializable data (for the state topic). */
-export interface SegmentSnapshot {
-  version: 1;
-  segment: string;
-  featureNames: string[];
-  state: 'learning' | 'ready';
-  adaptations: number;
-  /** Warm-up rows buffered so far (row-major), while learning. */
-  warmup?: number[];
-  scaler?: ScalerSnapshot;
-  weights?: { inputDim: number; hiddenUnits: number[]; tensors: number[][] };
-  threshold?: EmpiricalThresholdSnapshot;
+/** A ready segment's model parts, swapped together. */
+interface Model {
+  scaler: RobustScaler;
+  autoencoder: Autoencoder;
+  /** Weights online adaptation is pulled toward. */
+  anchor: AutoencoderWeights;
 }
 
-/** Warm-up rows held out from training to calibrate the threshold: every 4th, spread evenly over time. */
-const CALIBRATION_STRIDE = 4;
-/** `-log10` of this is the largest score, so a p-value that underflows to 0 still yields a finite score. */
-const MIN_P_VALUE = 1e-300;
-
 /**
- * One segment's detector: buffers the first `warmupFlows` rows ('learning'), then fits the scaler, trains the
- * autoencoder on three quarters of them and calibrates the threshold on the held-out quarter, so the
- * threshold is not set on rows the model was fitted to; then scores ('ready').
+ * One segment's detector. It buffers the first `warmupFlows` flows ('learning'), trains the autoencoder on
+ * three quarters and calibrates the ensemble on the held-out quarter; then scores ('ready'). Online, it keeps
+ * the flows scored benign, adapts in a few anchored gradient steps every `adaptation.everyFlows` of them,
+ * and when the drift monitor sees a lasting shift ('drift') re-adapts from the initialization weights.
+ * Training jobs run when the pool calls {@link train}, never inside {@link score}.
  */
 export class SegmentDetector {
   readonly segment: string;
   readonly featureNames: readonly string[];
   readonly #config: DetectorConfig;
   readonly #initialWeights: AutoencoderWeights | undefined;
-  #scaler = new RobustScaler();
-  #threshold: EmpiricalThreshold;
-  #autoencoder: Autoencoder | undefined;
-  /** The model being trained, until it replaces {@link #autoencoder}; disposing it stops the training. */
+  readonly #baseline: FeatureDeviationScorer;
+  readonly #forecaster: VolumeForecaster;
+  readonly #recent: RowRing;
+  readonly #drift: DriftMonitor;
+  #ensemble: SegmentEnsemble;
+  #model: Model | undefined;
   #candidate: Autoencoder | undefined;
-  #warmup: Float32Array;
-  #buffered = 0;
-  #phase: 'buffering' | 'training' | 'ready' = 'buffering';
+  #warmup: WarmupBuffer;
+  #training = false;
+  #driftPending = false;
+  #sinceAdaptation = 0;
   #adaptations = 0;
   #disposed = false;
 
   constructor(options: SegmentDetectorOptions) {
     this.segment = options.segment;
     this.featureNames = [...options.featureNames];
-    this.#config = options.config;
+    const config = options.config;
+    this.#config = config;
     this.#initialWeights = options.initialWeights;
-    this.#threshold = new EmpiricalThreshold(options.config.falseAlertRate);
-    this.#warmup = new Float32Array(options.config.warmupFlows * this.featureNames.length);
+    const dim = this.featureNames.length;
+    this.#baseline = new FeatureDeviationScorer(dim);
+    this.#forecaster = new VolumeForecaster(config.forecast);
+    this.#recent = new RowRing(dim, config.warmupFlows);
+    this.#drift = new DriftMonitor({
+      windowFlows: config.adaptation.driftWindowFlows,
+      shiftedShare: config.adaptation.driftShare,
+      minSeconds: config.adaptation.driftMinSeconds,
+    });
+    this.#ensemble = new SegmentEnsemble(config);
+    this.#warmup = new WarmupBuffer(dim, config.warmupFlows);
   }
 
   get state(): ModelState {
-    return this.#phase === 'ready' ? 'ready' : 'learning';
+    if (!this.#model) return 'learning';
+    return this.#driftPending ? 'drift' : 'ready';
   }
 
-  /** Completed adaptations (warm-up trainings) of this segment's model. */
+  /** Completed trainings of this segment's model: warm-up, adaptation rounds and re-adaptations. */
   get adaptations(): number {
     return this.#adaptations;
   }
 
-  /** True once the warm-up buffer is full and training has not started. */
+  /** True when a training job is due and none is running. */
   get needsTraining(): boolean {
-    return this.#phase === 'buffering' && this.#buffered === this.#config.warmupFlows;
+    if (this.#training) return false;
+    if (!this.#model) return this.#warmup.full;
+    const { enabled, everyFlows, batchFlows } = this.#config.adaptation;
+    if (this.#driftPending) return this.#recent.size === this.#recent.capacity;
+    return enabled && this.#sinceAdaptation >= everyFlows && this.#recent.size >= batchFlows;
   }
 
-  /** Threshold on the combined score, `-log10(q)`. */
+  /** Threshold on the combined score; `-log10(q)` while learning. */
   get threshold(): number {
-    return -Math.log10(this.#config.falseAlertRate);
+    return this.#model ? this.#ensemble.threshold : -Math.log10(this.#config.falseAlertRate);
   }
 
   /** Raw reconstruction-error threshold; `Infinity` while learning. */
   get errorThreshold(): number {
-    return this.#phase === 'ready' ? this.#threshold.threshold : Number.POSITIVE_INFINITY;
+    return this.#model ? this.#ensemble.errorThreshold : Number.POSITIVE_INFINITY;
   }
 
-  /** Scores row-major `rows` (`n × features`); while learning, buffers them for warm-up instead. */
-  score(rows: Float32Array): SegmentScores {
-    const dim = this.featureNames.length;
-    const n = rows.length / dim;
-    if (this.#phase !== 'ready' || !this.#autoencoder) {
-      if (this.#phase === 'buffering') this.#buffer(rows);
+  /** Forecast and observed flows of the segment's last closed volume tick. */
+  get volume(): { forecastFlows: number; observedFlows: number } {
+    return this.#forecaster.lastTick;
+  }
+
+  /** Scores row-major `rows` (`n × features`) of `flows`; while learning, buffers them for warm-up instead. */
+  score(rows: Float32Array, flows: readonly RoutedFlow[]): SegmentScores {
+    const n = flows.length;
+    const keys = flows.map((f) => `${f.srcIp}>${f.dstIp}`);
+    const timesMs = Float64Array.from(flows, (f) => (Number.isFinite(f.end) ? f.end : f.start));
+    const forecast = Float32Array.from(timesMs, (t, i) =>
+      this.#forecaster.observe(t, flows[i]!.srcIp, flows[i]!.dstIp),
+    );
+    const model = this.#model;
+    if (!model) {
+      if (!this.#training) this.#warmup.push(rows, forecast, keys, timesMs);
       return this.#learningScores(n);
     }
-    const scaled = this.#scaler.transform(rows);
-    const errors = this.#autoencoder.score(scaled);
-    const pValues = new Float64Array(n);
-    const scores = new Float64Array(n);
+    const scaled = model.scaler.transform(rows);
+    const raw = {
+      autoencoder: model.autoencoder.score(scaled),
+      baseline: this.#baseline.score(scaled),
+      forecast,
+    };
+    const result = this.#ensemble.score(raw, keys, timesMs);
     const explain: number[] = [];
+    const { minPValue } = this.#config.adaptation;
+    const dim = this.featureNames.length;
+    const autoencoderP = result.members[0]!.pValues;
     for (let i = 0; i < n; i++) {
-      const error = errors[i]!;
-      this.#threshold.observe(error);
-      // One detector for now; the ensemble averages calibrated p-values with configured weights here.
-      pValues[i] = Math.max(MIN_P_VALUE, this.#threshold.pValue(error));
-      scores[i] = -Math.log10(pValues[i]!);
-      if (scores[i]! >= this.threshold) explain.push(i);
+      if (result.scores[i]! >= result.threshold) {
+        explain.push(i);
+        continue;
+      }
+      if (!this.#driftPending && this.#drift.observe(autoencoderP[i]!, timesMs[i]!)) {
+        // Relearn the new regime from scratch: the buffer restarts, and while drifted it takes every flow
+        // that did not alert (the old model's p-values are no longer a fair filter; alerts still are).
+        this.#driftPending = true;
+        this.#recent.clear();
+      }
+      if (this.#driftPending || result.pValues[i]! >= minPValue) {
+        this.#recent.push(rows.subarray(i * dim, (i + 1) * dim));
+        this.#sinceAdaptation++;
+      }
     }
     return {
-      state: 'ready',
-      pValues,
-      scores,
-      threshold: this.threshold,
-      detectors: [{ detector: this.#autoencoder.name, weight: 1, pValues }],
-      explanations: explainRows(this.#autoencoder, scaled, rows, explain, this.featureNames, (j) =>
-        this.#scaler.baseline(j),
-      ),
+      state: this.state,
+      pValues: result.pValues,
+      scores: result.scores,
+      threshold: result.threshold,
+      detectors: result.members,
+      explanations: this.#explain(model, scaled, rows, explain, result.members),
     };
   }
 
   /**
-   * Trains on the full warm-up buffer, yielding to the event loop every `sliceMs` so other segments keep
-   * being scored. Resolves `undefined` when stopped by {@link dispose} or `signal` (the segment keeps learning).
+   * Runs the training job that is due (see {@link needsTraining}), yielding to the event loop every `sliceMs`
+   * so other segments keep being scored. Resolves `undefined` when stopped by {@link dispose} or `signal`.
    */
   async train(options: { signal?: AbortSignal; sliceMs?: number } = {}): Promise<TrainingReport | undefined> {
-    if (!this.needsTraining) {
-      throw new ModelError(`segment ${this.segment}: train() needs a full warm-up buffer`);
-    }
-    const startedMs = performance.now();
-    this.#phase = 'training';
-    const { train, calibration } = splitRows(this.#warmup, this.featureNames.length);
-    const autoencoder = this.#newAutoencoder();
-    this.#candidate = autoencoder;
+    if (!this.needsTraining) throw new ModelError(`segment ${this.segment}: train() called with no job due`);
+    this.#training = true;
     try {
-      // A fresh scaler and calibrator, swapped in only with the model they belong to.
-      const scaler = new RobustScaler();
-      scaler.fit(train, this.featureNames.length);
-      const fit = await autoencoder.fit(scaler.transform(train), this.#config.warmupEpochs, options);
-      if (fit.aborted || this.#disposed) {
-        autoencoder.dispose();
-        this.#phase = 'buffering';
-        return undefined;
-      }
-      const threshold = new EmpiricalThreshold(this.#config.falseAlertRate);
-      threshold.fit(autoencoder.score(scaler.transform(calibration)));
-      this.#autoencoder?.dispose();
-      [this.#autoencoder, this.#scaler, this.#threshold] = [autoencoder, scaler, threshold];
-      this.#phase = 'ready';
-      this.#adaptations++;
-      this.#releaseWarmup();
-      return {
-        trainRows: train.length / this.featureNames.length,
-        calibrationRows: calibration.length / this.featureNames.length,
-        epochLosses: fit.epochLosses,
-        durationMs: performance.now() - startedMs,
-        errorThreshold: this.#threshold.threshold,
-      };
-    } catch (err) {
-      autoencoder.dispose();
-      // The same rows would fail the same way: relearn from fresh flows.
-      this.#buffered = 0;
-      this.#phase = 'buffering';
-      throw new ModelError(`segment ${this.segment}: warm-up training failed`, { cause: err });
+      if (!this.#model) return await this.#retrain('warmup', this.#warmup.split(), options);
+      if (this.#driftPending) return await this.#retrain('readapt', splitRecent(this.#recent), options);
+      return await this.#adapt(options);
     } finally {
-      this.#candidate = undefined;
+      this.#training = false;
     }
   }
 
   snapshot(): SegmentSnapshot {
-    const base = { version: 1 as const, segment: this.segment, featureNames: [...this.featureNames] };
-    if (this.#phase !== 'ready' || !this.#autoencoder) {
-      const warmup = Array.from(this.#warmup.subarray(0, this.#buffered * this.featureNames.length));
-      return { ...base, state: 'learning', adaptations: this.#adaptations, warmup };
+    const base = {
+      version: 2 as const,
+      segment: this.segment,
+      featureNames: [...this.featureNames],
+      adaptations: this.#adaptations,
+      forecaster: this.#forecaster.snapshot(),
+    };
+    const model = this.#model;
+    if (!model) {
+      return {
+        ...base,
+        state: 'learning',
+        warmup: Array.from(this.#warmup.rows()),
+        warmupContext: this.#warmup.context(),
+      };
     }
-    const weights = this.#autoencoder.exportWeights();
     return {
       ...base,
-      state: 'ready',
-      adaptations: this.#adaptations,
-      scaler: this.#scaler.snapshot(),
-      weights: { ...weights, tensors: weights.tensors.map((t) => Array.from(t)) },
-      threshold: this.#threshold.snapshot(),
+      state: this.state,
+      scaler: model.scaler.snapshot(),
+      weights: plainWeights(model.autoencoder.exportWeights()),
+      anchor: plainWeights(model.anchor),
+      ensemble: this.#ensemble.snapshot(),
+      drift: this.#drift.snapshot(),
     };
   }
 
   /** Replaces this segment's state; throws {@link ModelError} when the snapshot does not fit this model. */
   restore(snapshot: SegmentSnapshot): void {
     const where = `segment ${this.segment} snapshot`;
-    if (snapshot.version !== 1) throw new ModelError(`${where}: expected version 1, got ${snapshot.version}`);
+    if (snapshot.version !== 2) throw new ModelError(`${where}: expected version 2, got ${snapshot.version}`);
     if (snapshot.featureNames.join(',') !== this.featureNames.join(',')) {
       throw new ModelError(`${where}: feature names differ from the running feature set`);
     }
-    if (this.#phase === 'training') throw new ModelError(`${where}: cannot restore while training`);
-    if (snapshot.state === 'ready') {
-      if (!snapshot.scaler || !snapshot.weights || !snapshot.threshold) {
-        throw new ModelError(`${where}: ready state without scaler, weights or threshold`);
+    if (this.#training) throw new ModelError(`${where}: cannot restore while training`);
+    this.#forecaster.restore(snapshot.forecaster);
+    if (snapshot.state !== 'learning') {
+      const { scaler, weights, anchor, ensemble, drift } = snapshot;
+      if (!scaler || !weights || !anchor || !ensemble || !drift) {
+        throw new ModelError(
+          `${where}: ${snapshot.state} state without scaler, weights, anchor, ensemble or drift`,
+        );
       }
       // Every part is validated before anything is replaced, so a bad snapshot leaves the segment as it was.
-      const scaler = new RobustScaler();
-      scaler.restore(snapshot.scaler);
-      const threshold = new EmpiricalThreshold(this.#config.falseAlertRate);
-      threshold.restore(snapshot.threshold);
-      const tensors = snapshot.weights.tensors.map((t) => Float32Array.from(t));
-      const autoencoder = this.#newAutoencoder({ ...snapshot.weights, tensors });
-      this.#autoencoder?.dispose();
-      [this.#autoencoder, this.#scaler, this.#threshold] = [autoencoder, scaler, threshold];
-      this.#phase = 'ready';
-      this.#releaseWarmup();
+      const model = {
+        scaler: new RobustScaler(),
+        autoencoder: this.#newAutoencoder(typedWeights(weights)),
+        anchor: typedWeights(anchor),
+      };
+      const restored = new SegmentEnsemble(this.#config);
+      try {
+        model.scaler.restore(scaler);
+        restored.restore(ensemble);
+      } catch (err) {
+        model.autoencoder.dispose();
+        throw err;
+      }
+      this.#install(model);
+      this.#ensemble = restored;
+      this.#drift.restore(drift);
+      this.#driftPending = snapshot.state === 'drift';
     } else {
-      const dim = this.featureNames.length;
-      const rows = snapshot.warmup ?? [];
-      this.#warmup = new Float32Array(this.#config.warmupFlows * dim);
-      this.#buffered = Math.min(Math.floor(rows.length / dim), this.#config.warmupFlows);
-      this.#warmup.set(rows.slice(0, this.#buffered * dim));
-      this.#autoencoder?.dispose();
-      this.#autoencoder = undefined;
-      this.#phase = 'buffering';
+      this.#model?.autoencoder.dispose();
+      this.#model = undefined;
+      this.#warmup = new WarmupBuffer(this.featureNames.length, this.#config.warmupFlows);
+      const rows = Float32Array.from(snapshot.warmup ?? []);
+      const n = Math.floor(rows.length / this.featureNames.length);
+      const context = snapshot.warmupContext;
+      const keys = context?.keys ?? new Array<string>(n).fill('');
+      const forecast = Float32Array.from(context?.forecast ?? new Array<number>(n).fill(0));
+      this.#warmup.push(
+        rows,
+        forecast,
+        keys,
+        Float64Array.from(context?.timesMs ?? new Array<number>(n).fill(0)),
+      );
     }
     this.#adaptations = snapshot.adaptations;
   }
@@ -251,8 +290,113 @@ export class SegmentDetector {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#autoencoder?.dispose();
+    this.#model?.autoencoder.dispose();
     this.#candidate?.dispose();
+  }
+
+  async #retrain(
+    kind: 'warmup' | 'readapt',
+    split: WarmupSplit,
+    options: { signal?: AbortSignal; sliceMs?: number },
+  ): Promise<TrainingReport | undefined> {
+    const startedMs = performance.now();
+    const dim = this.featureNames.length;
+    const autoencoder = this.#newAutoencoder();
+    this.#candidate = autoencoder;
+    try {
+      // A fresh scaler and calibration, swapped in only with the model they belong to.
+      const scaler = new RobustScaler();
+      scaler.fit(split.train, dim);
+      const fit = await autoencoder.fit(scaler.transform(split.train), this.#config.warmupEpochs, options);
+      if (fit.aborted || this.#disposed) {
+        autoencoder.dispose();
+        return undefined;
+      }
+      const calibration = scaler.transform(split.calibration);
+      const rows = {
+        autoencoder: autoencoder.score(calibration),
+        baseline: this.#baseline.score(calibration),
+      };
+      if (kind === 'warmup') {
+        const calibrationRows = { ...rows, forecast: split.calibrationForecast };
+        this.#ensemble.calibrate(
+          calibrationRows,
+          split.forecast,
+          split.calibrationKeys,
+          split.calibrationTimesMs,
+        );
+      } else this.#ensemble.recalibrateRows(rows);
+      this.#install({ scaler, autoencoder, anchor: this.#initialWeights ?? autoencoder.exportWeights() });
+      this.#warmup = new WarmupBuffer(dim, 0);
+      this.#driftPending = false;
+      this.#drift.reset();
+      this.#sinceAdaptation = 0;
+      this.#adaptations++;
+      return {
+        kind,
+        trainRows: split.train.length / dim,
+        calibrationRows: split.calibration.length / dim,
+        epochLosses: fit.epochLosses,
+        durationMs: performance.now() - startedMs,
+        errorThreshold: this.errorThreshold,
+      };
+    } catch (err) {
+      autoencoder.dispose();
+      // The same rows would fail the same way: start over from fresh flows.
+      if (kind === 'warmup') this.#warmup = new WarmupBuffer(dim, this.#config.warmupFlows);
+      else this.#recent.clear();
+      throw new ModelError(`segment ${this.segment}: ${kind} training failed`, { cause: err });
+    } finally {
+      this.#candidate = undefined;
+    }
+  }
+
+  async #adapt(options: { signal?: AbortSignal; sliceMs?: number }): Promise<TrainingReport | undefined> {
+    const startedMs = performance.now();
+    const model = this.#model!;
+    const { steps, batchFlows, anchorStrength } = this.#config.adaptation;
+    const rows = model.scaler.transform(this.#recent.latest(batchFlows));
+    this.#sinceAdaptation = 0;
+    const fit = await model.autoencoder.adapt(rows, steps, {
+      ...options,
+      anchor: model.anchor,
+      anchorStrength,
+    });
+    if (fit.aborted) return undefined;
+    this.#adaptations++;
+    return {
+      kind: 'adapt',
+      trainRows: rows.length / this.featureNames.length,
+      calibrationRows: 0,
+      epochLosses: fit.epochLosses,
+      durationMs: performance.now() - startedMs,
+      errorThreshold: this.errorThreshold,
+    };
+  }
+
+  #install(model: Model): void {
+    if (this.#model && this.#model.autoencoder !== model.autoencoder) this.#model.autoencoder.dispose();
+    this.#model = model;
+  }
+
+  #explain(
+    model: Model,
+    scaled: Float32Array,
+    rows: Float32Array,
+    indices: number[],
+    members: SegmentScores['detectors'],
+  ): Map<number, FeatureContribution[]> {
+    const baseline = (j: number) => model.scaler.baseline(j);
+    const explanations = explainRows(model.autoencoder, scaled, rows, indices, this.featureNames, baseline);
+    const dim = this.featureNames.length;
+    const persistence = members.at(-1)!.pValues;
+    for (const i of indices) {
+      // Persistence carried the row when its p-value is the smallest of the members'.
+      if (!members.every((m) => m.pValues[i]! >= persistence[i]!)) continue;
+      const raw = rows.subarray(i * dim, (i + 1) * dim);
+      explanations.set(i, withPairEvidence(explanations.get(i) ?? [], raw, this.featureNames, baseline));
+    }
+    return explanations;
   }
 
   #newAutoencoder(initialWeights = this.#initialWeights): Autoencoder {
@@ -261,44 +405,48 @@ export class SegmentDetector {
     return new Autoencoder({ inputDim, hiddenUnits, learningRate, seed, scoreBatchRows, initialWeights });
   }
 
-  #buffer(rows: Float32Array): void {
-    const dim = this.featureNames.length;
-    const take = Math.min(rows.length / dim, this.#config.warmupFlows - this.#buffered);
-    this.#warmup.set(rows.subarray(0, take * dim), this.#buffered * dim);
-    this.#buffered += take;
-  }
-
-  #releaseWarmup(): void {
-    this.#warmup = new Float32Array(0);
-    this.#buffered = 0;
-  }
-
   #learningScores(n: number): SegmentScores {
     const pValues = new Float64Array(n).fill(1);
-    const detectors = [{ detector: 'autoencoder', weight: 1, pValues }];
     return {
       state: 'learning',
       pValues,
       scores: new Float64Array(n),
       threshold: this.threshold,
-      detectors,
+      detectors: [{ detector: 'autoencoder', weight: this.#config.ensemble.autoencoder, pValues }],
       explanations: new Map(),
     };
   }
 }
 
-/** Every {@link CALIBRATION_STRIDE}-th row goes to calibration, the rest to training. */
-function splitRows(rows: Float32Array, dim: number): { train: Float32Array; calibration: Float32Array } {
-  const n = rows.length / dim;
-  const calibrationRows = Math.floor(n / CALIBRATION_STRIDE);
-  const train = new Float32Array((n - calibrationRows) * dim);
-  const calibration = new Float32Array(calibrationRows * dim);
-  let t = 0;
-  let c = 0;
-  for (let i = 0; i < n; i++) {
-    const row = rows.subarray(i * dim, (i + 1) * dim);
-    if (i % CALIBRATION_STRIDE === CALIBRATION_STRIDE - 1) calibration.set(row, dim * c++);
-    else train.set(row, dim * t++);
-  }
-  return { train, calibration };
+/** The recent benign rows split like a warm-up buffer, for re-adaptation. */
+function splitRecent(recent: RowRing): WarmupSplit {
+  const rows = recent.latest();
+  const n = recent.size;
+  const buffer = new WarmupBuffer(recent.dim, n);
+  buffer.push(rows, new Float32Array(n), new Array<string>(n).fill(''), new Float64Array(n));
+  return buffer.split();
+}
+
+function plainWeights(w: AutoencoderWeights): {
+  inputDim: number;
+  hiddenUnits: number[];
+  tensors: number[][];
+} {
+  return {
+    inputDim: w.inputDim,
+    hiddenUnits: [...w.hiddenUnits],
+    tensors: w.tensors.map((t) => Array.from(t)),
+  };
+}
+
+function typedWeights(w: {
+  inputDim: number;
+  hiddenUnits: number[];
+  tensors: number[][];
+}): AutoencoderWeights {
+  return {
+    inputDim: w.inputDim,
+    hiddenUnits: [...w.hiddenUnits],
+    tensors: w.tensors.map((t) => Float32Array.from(t)),
+  };
 }

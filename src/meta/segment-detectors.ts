@@ -25,9 +25,12 @@ export interface SegmentDetectorStats {
   threshold: number;
   /** Threshold on the raw reconstruction error; `Infinity` while learning. */
   errorThreshold: number;
+  /** Forecast and observed flows of the segment's last closed volume tick (`forecast.tickSeconds`). */
+  forecastFlows: number;
+  observedFlows: number;
 }
 
-/** Fewest warm-up flows: a quarter of them calibrates the threshold, which needs at least 20 scores. */
+/** Fewest warm-up flows: a quarter of them calibrates the thresholds, which need at least 20 scores each. */
 const MIN_WARMUP_FLOWS = 80;
 
 /**
@@ -93,7 +96,10 @@ export class SegmentDetectors {
       indices.forEach((i, k) => {
         rows.set(batch.values.subarray(i * dim, (i + 1) * dim), k * dim);
       });
-      const result = detector.score(rows);
+      const result = detector.score(
+        rows,
+        indices.map((i) => batch.flows[i]!),
+      );
       const windows = batch.windows.get(segment) ?? [];
       indices.forEach((i, k) => {
         detections[i] = {
@@ -125,12 +131,13 @@ export class SegmentDetectors {
   stats(): Map<string, SegmentDetectorStats> {
     const stats = new Map<string, SegmentDetectorStats>();
     for (const [segment, d] of this.#detectors) {
-      const { state, adaptations, threshold, errorThreshold } = d;
+      const { state, adaptations, threshold, errorThreshold, volume } = d;
       stats.set(segment, {
         state,
         adaptations,
         threshold,
         errorThreshold,
+        ...volume,
         scoredFlows: this.#scored.get(segment) ?? 0,
       });
     }
@@ -193,7 +200,9 @@ export class SegmentDetectors {
       const sliceMs = this.#options.trainingSliceMs;
       const report = await detector.train({ signal: this.#abort.signal, sliceMs });
       if (!report) return;
-      this.#log('segment model ready', {
+      // Adaptation rounds are frequent and routine; the first model and re-adaptations are worth a line.
+      if (report.kind === 'adapt') return;
+      this.#log(report.kind === 'warmup' ? 'segment model ready' : 'segment model re-adapted after drift', {
         segment,
         trainRows: report.trainRows,
         calibrationRows: report.calibrationRows,
@@ -203,9 +212,9 @@ export class SegmentDetectors {
         errorThreshold: report.errorThreshold,
       });
     } catch (err) {
-      // The detector has dropped its warm-up rows and relearns from fresh flows; scoring goes on.
+      // The detector has dropped the rows it trained on and relearns from fresh flows; scoring goes on.
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      this.#log('segment warm-up training failed, relearning', { segment, error: cause });
+      this.#log('segment training failed, relearning from fresh flows', { segment, error: cause });
     } finally {
       this.#queued.delete(segment);
     }

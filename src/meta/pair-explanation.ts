@@ -1,0 +1,47 @@
+import type { FeatureContribution } from '../core/detection.js';
+
+/** Share of a persistence detection's explanation given to the pair's periodicity features. */
+const PAIR_SHARE = 0.5;
+const MAX_FEATURES = 5;
+
+/**
+ * The explanation of a detection that persistence carried: a pair that keeps producing mildly unusual flows is
+ * what beaconing looks like, so the pair's inter-arrival jitter (`pair_iat_std_*`, lower than usual and not 0,
+ * which a pair seen once has by construction) and its flow weight (`pair_w_*`, higher than usual) lead the
+ * list, followed by the model's own top features with their shares scaled down. Which features name the
+ * rule is for the alerts stage to decide; this only makes sure the periodicity evidence is present.
+ *
+ * @param modelFeatures the row's explanation from the scorer (shares summing to about 1)
+ * @param raw the row's unscaled values; `baseline(j)` the segment's typical value of feature `j`
+ */
+export function withPairEvidence(
+  modelFeatures: readonly FeatureContribution[],
+  raw: ArrayLike<number>,
+  names: readonly string[],
+  baseline: (j: number) => number,
+): FeatureContribution[] {
+  const pair: FeatureContribution[] = [];
+  let jitter: FeatureContribution | undefined;
+  let weight: FeatureContribution | undefined;
+  for (let j = 0; j < names.length; j++) {
+    const name = names[j]!;
+    const value = raw[j]!;
+    const typical = baseline(j);
+    const contribution = { name, value, baseline: typical, share: 0 };
+    if (name.startsWith('pair_iat_std_') && value > 0 && value < typical) {
+      // The most regular λ relative to its baseline is the clearest sign of a timer.
+      if (!jitter || value / typical < jitter.value / jitter.baseline) jitter = contribution;
+    } else if (name.startsWith('pair_w_') && value > typical) {
+      if (!weight || value / Math.max(typical, 1e-9) > weight.value / Math.max(weight.baseline, 1e-9)) {
+        weight = contribution;
+      }
+    }
+  }
+  for (const c of [jitter, weight]) if (c) pair.push(c);
+  if (pair.length === 0) return [...modelFeatures];
+  for (const c of pair) c.share = PAIR_SHARE / pair.length;
+  const rest = modelFeatures
+    .filter((f) => !pair.some((p) => p.name === f.name))
+    .map((f) => ({ ...f, share: f.share * (1 - PAIR_SHARE) }));
+  return [...pair, ...rest].slice(0, MAX_FEATURES);
+}

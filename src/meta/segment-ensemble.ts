@@ -1,0 +1,200 @@
+import type { DetectorConfig } from '../config/schema.js';
+import { ModelError } from '../core/errors.js';
+import { harmonicMeanP } from './combine-p-values.js';
+import { type PairEvidence, PairPersistence } from './pair-persistence.js';
+import { type SpotSnapshot, SpotThreshold } from './spot-threshold.js';
+
+/** Raw scores of the ensemble's scorers for the same rows. */
+export interface MemberScores {
+  autoencoder: Float32Array;
+  baseline: Float32Array;
+  forecast: Float32Array;
+}
+
+/** What the ensemble says about a batch of rows; arrays are indexed like the rows. */
+export interface EnsembleScores {
+  /** Per member: name, averaging weight and calibrated p-value per row (persistence last). */
+  members: { detector: string; weight: number; pValues: Float64Array }[];
+  /** Combined p-value and `-log10` of it. */
+  pValues: Float64Array;
+  scores: Float64Array;
+  /** Threshold on `scores` the batch was judged against. */
+  threshold: number;
+}
+
+/** Serializable state of a {@link SegmentEnsemble}. */
+export interface SegmentEnsembleSnapshot {
+  autoencoder: SpotSnapshot;
+  baseline: SpotSnapshot;
+  forecast: SpotSnapshot;
+  combined: SpotSnapshot;
+  pairs: PairEvidence[];
+}
+
+const MEMBERS = ['autoencoder', 'baseline', 'forecast'] as const;
+/** A batch with more alerts than this many, and more than 10·q of its rows, is kept out of SPOT updates. */
+const QUARANTINE_MIN_ALERTS = 3;
+const QUARANTINE_RATE = 10;
+
+/**
+ * One segment's model averaging: each scorer's raw scores become p-values through its own SPOT tail
+ * ({@link SpotThreshold}), the members' p-values are combined by a weighted harmonic mean
+ * ({@link harmonicMeanP}), a per-pair CUSUM ({@link PairPersistence}) adds low-and-slow evidence as one more
+ * member, and a last SPOT on the combined score `-log10 p` sets the alert threshold for the target rate q:
+ * the harmonic mean of dependent p-values is not exactly uniform, and this final calibration absorbs that.
+ */
+export class SegmentEnsemble {
+  readonly #config: DetectorConfig;
+  readonly #weights: number[];
+  readonly #memberWeights: number[];
+  #spots: Record<(typeof MEMBERS)[number] | 'combined', SpotThreshold>;
+  #persistence: PairPersistence;
+
+  constructor(config: DetectorConfig) {
+    this.#config = config;
+    const { autoencoder, baseline, forecast, persistence } = config.ensemble;
+    this.#memberWeights = [autoencoder, baseline, forecast];
+    this.#weights = [...this.#memberWeights, persistence];
+    this.#spots = this.#newSpots();
+    this.#persistence = this.#newPersistence();
+  }
+
+  /**
+   * Alert threshold on the combined score, never below `-log10(q)`: the members' p-values are calibrated
+   * already, so a combined p above q is no evidence; the final SPOT only raises the bar where the harmonic
+   * mean of dependent p-values runs anti-conservative or the benign tail has grown since calibration.
+   * +∞ until calibrated.
+   */
+  get threshold(): number {
+    return Math.max(this.#spots.combined.threshold, -Math.log10(this.#config.falseAlertRate));
+  }
+
+  /** Raw autoencoder error at which its own p-value reaches q (for metrics and logs). */
+  get errorThreshold(): number {
+    return this.#spots.autoencoder.threshold;
+  }
+
+  /**
+   * Calibrates every SPOT: the row scorers on held-out calibration rows, the forecaster on all warm-up flows
+   * (its one-step-ahead scores are out of sample by construction), then the combined score on the
+   * calibration rows as the stream would produce it.
+   */
+  calibrate(
+    calibration: MemberScores,
+    forecastWarmup: Float32Array,
+    keys: readonly string[],
+    timesMs: Float64Array,
+  ): void {
+    const spots = this.#newSpots();
+    spots.autoencoder.fit(calibration.autoencoder);
+    spots.baseline.fit(calibration.baseline);
+    try {
+      spots.forecast.fit(forecastWarmup);
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err;
+      // A warm-up shorter than a few ticks: the forecaster calibrates from the stream later (p = 1 until then).
+      spots.forecast.observeAll(forecastWarmup);
+    }
+    this.#spots = { ...spots, combined: this.#spots.combined };
+    // A throwaway accumulator: calibration rows are a quarter of the flows, so their pair sums are not the
+    // live ones, but they give the combined score's calibration the same shape as the stream's.
+    const live = this.#persistence;
+    this.#persistence = this.#newPersistence();
+    const { scores } = this.#combine(calibration, keys, timesMs);
+    this.#persistence = live;
+    spots.combined.fit(scores);
+    this.#spots.combined = spots.combined;
+  }
+
+  /** Recalibrates the row scorers alone, after the autoencoder and scaler were re-adapted. */
+  recalibrateRows(calibration: Pick<MemberScores, 'autoencoder' | 'baseline'>): void {
+    const spots = this.#newSpots();
+    spots.autoencoder.fit(calibration.autoencoder);
+    spots.baseline.fit(calibration.baseline);
+    this.#spots = { ...this.#spots, autoencoder: spots.autoencoder, baseline: spots.baseline };
+  }
+
+  /** Scores a batch, then feeds every SPOT the batch (streaming update) for the next one. */
+  score(raw: MemberScores, keys: readonly string[], timesMs: Float64Array): EnsembleScores {
+    const threshold = this.threshold;
+    const result = this.#combine(raw, keys, timesMs);
+    let alerts = 0;
+    for (const x of result.scores) if (x >= threshold) alerts++;
+    // SPOT updates on normal data (Siffer et al. §4). A batch alerting far above the rate q is a burst or an
+    // attack in progress: its flows just under the thresholds are attack flows too, and would lift the
+    // thresholds over the rest of the attack. Such a batch is quarantined from every streaming update.
+    const expected = QUARANTINE_RATE * this.#config.falseAlertRate * result.scores.length;
+    if (alerts > Math.max(QUARANTINE_MIN_ALERTS, expected)) {
+      return { ...result, threshold };
+    }
+    for (const m of MEMBERS) this.#spots[m].observeAll(raw[m]);
+    this.#spots.combined.observeAll(result.scores);
+    return { ...result, threshold };
+  }
+
+  snapshot(): SegmentEnsembleSnapshot {
+    const { autoencoder, baseline, forecast, combined } = this.#spots;
+    return {
+      autoencoder: autoencoder.snapshot(),
+      baseline: baseline.snapshot(),
+      forecast: forecast.snapshot(),
+      combined: combined.snapshot(),
+      pairs: this.#persistence.snapshot(),
+    };
+  }
+
+  /** Replaces the state; throws {@link ModelError} (leaving the state as it was) when a part is invalid. */
+  restore(snapshot: SegmentEnsembleSnapshot): void {
+    if (!snapshot || !Array.isArray(snapshot.pairs)) throw new ModelError('ensemble snapshot: missing parts');
+    const spots = this.#newSpots();
+    for (const k of [...MEMBERS, 'combined'] as const) spots[k].restore(snapshot[k]);
+    const persistence = this.#newPersistence();
+    persistence.restore(snapshot.pairs);
+    [this.#spots, this.#persistence] = [spots, persistence];
+  }
+
+  #combine(
+    raw: MemberScores,
+    keys: readonly string[],
+    timesMs: Float64Array,
+  ): Omit<EnsembleScores, 'threshold'> {
+    const n = raw.autoencoder.length;
+    const memberP = MEMBERS.map((m) => {
+      const spot = this.#spots[m];
+      const scores = raw[m];
+      return Float64Array.from({ length: n }, (_, i) => spot.pValue(scores[i]!));
+    });
+    const persistenceP = new Float64Array(n);
+    const pValues = new Float64Array(n);
+    const scores = new Float64Array(n);
+    const all = [...memberP, persistenceP];
+    for (let i = 0; i < n; i++) {
+      const members = -Math.log10(harmonicMeanP(memberP, this.#memberWeights, i));
+      persistenceP[i] = this.#persistence.pValue(this.#persistence.update(keys[i]!, members, timesMs[i]!));
+      pValues[i] = harmonicMeanP(all, this.#weights, i);
+      scores[i] = -Math.log10(pValues[i]!);
+    }
+    const names = [...MEMBERS, 'persistence'];
+    return {
+      members: all.map((p, k) => ({ detector: names[k]!, weight: this.#weights[k]!, pValues: p })),
+      pValues,
+      scores,
+    };
+  }
+
+  #newSpots(): Record<(typeof MEMBERS)[number] | 'combined', SpotThreshold> {
+    const { falseAlertRate, threshold } = this.#config;
+    const make = () =>
+      new SpotThreshold({
+        falseAlertRate,
+        initialQuantile: threshold.initialQuantile,
+        depth: threshold.driftDepth,
+        maxPeaks: threshold.maxPeaks,
+      });
+    return { autoencoder: make(), baseline: make(), forecast: make(), combined: make() };
+  }
+
+  #newPersistence(): PairPersistence {
+    return new PairPersistence({ ...this.#config.persistence, falseAlertRate: this.#config.falseAlertRate });
+  }
+}

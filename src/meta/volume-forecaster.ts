@@ -1,0 +1,175 @@
+import { ModelError } from '../core/errors.js';
+
+/** Options of a {@link VolumeForecaster}. */
+export interface VolumeForecasterOptions {
+  /** Length of one count tick, seconds of event time. */
+  tickSeconds: number;
+  /** Ticks per season (e.g. 8640 = one day of 10 s ticks); 0 = no seasonal term. */
+  seasonTicks: number;
+  /** Smoothing of level, trend and season (Holt–Winters α, β, γ) and the trend damping φ. */
+  alpha?: number;
+  beta?: number;
+  gamma?: number;
+  phi?: number;
+}
+
+/** Serializable state of a {@link VolumeForecaster}. */
+export interface VolumeForecasterSnapshot {
+  tick: number;
+  count: number;
+  level: number;
+  trend: number;
+  season: number[];
+  /** Exponentially weighted mean absolute one-step residual. */
+  meanAbsResidual: number;
+  closedTicks: number;
+  lastForecast: number;
+  lastObserved: number;
+  /** Flows per source and per destination host in the open tick. */
+  bySrc: [string, number][];
+  byDst: [string, number][];
+}
+
+/** Ticks before the forecaster scores: level and residual spread need a few observations first. */
+const MIN_TICKS = 6;
+/** Weight of the newest residual in the mean absolute residual. */
+const RESIDUAL_SMOOTHING = 0.05;
+/** A gap longer than this many ticks is not replayed tick by tick; the state jumps over it. */
+const MAX_REPLAYED_TICKS = 1024;
+
+/**
+ * A segment's traffic-volume forecaster: flows are counted per tick of event time (`floor(endMs / tick)`),
+ * and each closed tick updates an additive Holt–Winters model with a damped trend (Gardner & McKenzie 1985):
+ *
+ *   ŷ = ℓ + φb + s,  ℓ' = α(y − s) + (1 − α)(ℓ + φb),  b' = β(ℓ' − ℓ) + (1 − β)φb,  s' = γ(y − ℓ') + (1 − γ)s.
+ *
+ * A flow's raw score is the running count of its tick against the tick's forecast, in units of a robust
+ * residual spread: max(1.25 · mean |residual| (≈ σ for normal residuals), √ŷ (Poisson noise of a count)).
+ * The count is partial while the tick is open, so the score is one-sided evidence of excess volume that grows
+ * as a flood goes on. Driven by event time only: the same flows give the same scores at any replay speed.
+ * Flows older than the open tick count into it (exporters deliver flows about in end order).
+ */
+export class VolumeForecaster {
+  readonly #tickMs: number;
+  readonly #seasonTicks: number;
+  readonly #alpha: number;
+  readonly #beta: number;
+  readonly #gamma: number;
+  readonly #phi: number;
+  #s: Omit<VolumeForecasterSnapshot, 'bySrc' | 'byDst'>;
+  /** Flows per source and per destination host in the open tick. */
+  #bySrc = new Map<string, number>();
+  #byDst = new Map<string, number>();
+
+  constructor(options: VolumeForecasterOptions) {
+    if (!(options.tickSeconds > 0))
+      throw new ModelError(`forecaster: tickSeconds must be > 0, got ${options.tickSeconds}`);
+    this.#tickMs = options.tickSeconds * 1000;
+    this.#seasonTicks = Math.max(0, Math.floor(options.seasonTicks));
+    this.#alpha = options.alpha ?? 0.2;
+    this.#beta = options.beta ?? 0.02;
+    this.#gamma = options.gamma ?? 0.1;
+    this.#phi = options.phi ?? 0.9;
+    this.#s = {
+      tick: Number.NaN,
+      count: 0,
+      level: 0,
+      trend: 0,
+      season: new Array<number>(this.#seasonTicks).fill(0),
+      meanAbsResidual: 0,
+      closedTicks: 0,
+      lastForecast: 0,
+      lastObserved: 0,
+    };
+  }
+
+  /** Forecast and observed flows of the last closed tick (for `tapwatch_forecast_flows` / `_observed_flows`). */
+  get lastTick(): { forecastFlows: number; observedFlows: number } {
+    return { forecastFlows: this.#s.lastForecast, observedFlows: this.#s.lastObserved };
+  }
+
+  /**
+   * Counts one flow ending at `endMs` between hosts `src` and `dst`, and returns its raw score (0 until a
+   * few ticks have closed): the tick's residual z times the flow's participation, the share of the tick's
+   * flows so far that have its source or its destination (the larger). A volume excess is a segment-level
+   * fact; participation attributes it to the flows that make it up — a flood's flows share the victim, a
+   * scan's the scanner — rather than to every benign flow that happens to end in the same tick.
+   */
+  observe(endMs: number, src: string, dst: string): number {
+    const s = this.#s;
+    const tick = Math.floor(endMs / this.#tickMs);
+    if (Number.isNaN(s.tick)) s.tick = tick;
+    else if (tick > s.tick) this.#advance(tick);
+    s.count++;
+    const fromSrc = (this.#bySrc.get(src) ?? 0) + 1;
+    const toDst = (this.#byDst.get(dst) ?? 0) + 1;
+    this.#bySrc.set(src, fromSrc);
+    this.#byDst.set(dst, toDst);
+    if (s.closedTicks < MIN_TICKS) return 0;
+    const forecast = this.#forecast(s.tick);
+    const z = (s.count - forecast) / this.#spread(forecast);
+    return z > 0 ? (z * Math.max(fromSrc, toDst)) / s.count : z;
+  }
+
+  snapshot(): VolumeForecasterSnapshot {
+    return { ...this.#s, season: [...this.#s.season], bySrc: [...this.#bySrc], byDst: [...this.#byDst] };
+  }
+
+  restore(snapshot: VolumeForecasterSnapshot): void {
+    if (snapshot.season.length !== this.#seasonTicks) {
+      throw new ModelError(
+        `forecaster snapshot: expected ${this.#seasonTicks} season ticks, got ${snapshot.season.length}`,
+      );
+    }
+    const { bySrc, byDst, ...state } = snapshot;
+    this.#s = { ...state, season: [...snapshot.season] };
+    this.#bySrc = new Map(bySrc);
+    this.#byDst = new Map(byDst);
+  }
+
+  #forecast(tick: number): number {
+    const s = this.#s;
+    const seasonal = this.#seasonTicks > 0 ? s.season[tick % this.#seasonTicks]! : 0;
+    return Math.max(0, s.level + this.#phi * s.trend + seasonal);
+  }
+
+  #spread(forecast: number): number {
+    return Math.max(1.25 * this.#s.meanAbsResidual, Math.sqrt(Math.max(1, forecast)));
+  }
+
+  /** Closes the open tick and every empty tick up to `tick` (a long gap is jumped over, not replayed). */
+  #advance(tick: number): void {
+    const s = this.#s;
+    const gap = tick - s.tick;
+    this.#close(s.tick, s.count);
+    const replay = Math.min(gap - 1, MAX_REPLAYED_TICKS);
+    for (let k = 1; k <= replay; k++) this.#close(s.tick + k, 0);
+    s.tick = tick;
+    s.count = 0;
+    this.#bySrc.clear();
+    this.#byDst.clear();
+  }
+
+  #close(tick: number, y: number): void {
+    const s = this.#s;
+    const m = this.#seasonTicks;
+    const idx = m > 0 ? tick % m : 0;
+    const seasonal = m > 0 ? s.season[idx]! : 0;
+    if (s.closedTicks === 0) {
+      s.level = y;
+    } else {
+      const forecast = this.#forecast(tick);
+      const residual = y - forecast;
+      s.meanAbsResidual =
+        s.closedTicks === 1
+          ? Math.abs(residual)
+          : s.meanAbsResidual + RESIDUAL_SMOOTHING * (Math.abs(residual) - s.meanAbsResidual);
+      [s.lastForecast, s.lastObserved] = [forecast, y];
+      const level = this.#alpha * (y - seasonal) + (1 - this.#alpha) * (s.level + this.#phi * s.trend);
+      s.trend = this.#beta * (level - s.level) + (1 - this.#beta) * this.#phi * s.trend;
+      s.level = level;
+      if (m > 0) s.season[idx] = this.#gamma * (y - level) + (1 - this.#gamma) * seasonal;
+    }
+    s.closedTicks++;
+  }
+}
