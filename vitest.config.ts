@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/support/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/support/**/*.test.ts', 'test/deploy/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
         },
