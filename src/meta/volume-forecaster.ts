@@ -89,8 +89,9 @@ export class VolumeForecaster {
   }
 
   /**
-   * Counts one flow ending at `endMs` between hosts `src` and `dst`, and returns its raw score (0 until a
-   * few ticks have closed): the tick's residual z times the flow's participation, the share of the tick's
+   * Counts one flow ending at `endMs` between hosts `src` and `dst`, and returns its raw score (NaN, i.e. no
+   * evidence either way, until a few ticks have closed: a 0 there would calibrate the tail on a block of
+   * ties and turn the first real residual into p ≈ 0 for every flow): the tick's residual z times the flow's participation, the share of the tick's
    * flows so far that have its source or its destination (the larger). A volume excess is a segment-level
    * fact; participation attributes it to the flows that make it up — a flood's flows share the victim, a
    * scan's the scanner — rather than to every benign flow that happens to end in the same tick.
@@ -105,7 +106,7 @@ export class VolumeForecaster {
     const toDst = (this.#byDst.get(dst) ?? 0) + 1;
     this.#bySrc.set(src, fromSrc);
     this.#byDst.set(dst, toDst);
-    if (s.closedTicks < MIN_TICKS) return 0;
+    if (s.closedTicks < MIN_TICKS) return Number.NaN;
     const forecast = this.#forecast(s.tick);
     const z = (s.count - forecast) / this.#spread(forecast);
     return z > 0 ? (z * Math.max(fromSrc, toDst)) / s.count : z;
