@@ -1,16 +1,21 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { AlertPipeline } from './alerts/alert-pipeline.js';
+import { loadAlertPolicy } from './alerts/alert-policy.js';
 import { openSinks } from './alerts/sinks/open-sinks.js';
+import { KafkaMode } from './compose/kafka-mode.js';
 import type { LoadedConfig } from './config/load-config.js';
 import type { TapwatchConfig } from './config/schema.js';
 import { InputError, TapwatchError } from './core/errors.js';
 import type { FlowSource, SourceBatch } from './core/flow-source.js';
 import { FeatureExtractor } from './features/extract-features.js';
 import { PcapFileSource } from './ingest/capture/pcap-file-source.js';
+import type { AutoencoderWeights } from './meta/autoencoder.js';
 import { SegmentDetectors } from './meta/segment-detectors.js';
+import { loadModel } from './meta/training/load-model.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { formatSummary, type RunSummary, summarize } from './run-summary.js';
 import { TelemetryServer } from './telemetry/http-server.js';
@@ -42,6 +47,7 @@ export class Daemon {
   readonly #pipelineMetrics: PipelineMetrics;
   readonly #source: FlowSource;
   readonly #capture: PcapFileSource | undefined;
+  readonly #kafka: KafkaMode | undefined;
   readonly #files: string[];
   readonly #extractor: FeatureExtractor;
   readonly #detectors: SegmentDetectors;
@@ -49,6 +55,7 @@ export class Daemon {
   readonly #server: TelemetryServer | undefined;
   readonly #stderr: Writable;
   #ready = false;
+  #waitForTraining = false;
   #flows = 0;
   #stopping: Promise<number> | undefined;
 
@@ -58,12 +65,14 @@ export class Daemon {
     metrics: TapwatchMetrics;
     source: FlowSource;
     capture: PcapFileSource | undefined;
+    kafka: KafkaMode | undefined;
     files: string[];
     extractor: FeatureExtractor;
     detectors: SegmentDetectors;
     alerts: AlertPipeline;
     server: TelemetryServer | undefined;
     stderr: Writable;
+    waitForTraining?: boolean;
   }) {
     this.#config = parts.config;
     this.#log = parts.log;
@@ -71,12 +80,14 @@ export class Daemon {
     this.#pipelineMetrics = new PipelineMetrics(parts.metrics);
     this.#source = parts.source;
     this.#capture = parts.capture;
+    this.#kafka = parts.kafka;
     this.#files = parts.files;
     this.#extractor = parts.extractor;
     this.#detectors = parts.detectors;
     this.#alerts = parts.alerts;
     this.#server = parts.server;
     this.#stderr = parts.stderr;
+    this.#waitForTraining = parts.waitForTraining ?? false;
     this.done = this.#run();
   }
 
@@ -87,10 +98,11 @@ export class Daemon {
     const stderr = options.stderr ?? process.stderr;
     const log = new Logger({ stream: stderr, level: options.verbose ? 'debug' : config.telemetry.logLevel });
     const files = options.files ?? [...config.input.capture.files];
-    if (files.length === 0) {
+    const kafkaInput = options.files === undefined && config.input.kafka.topics.length > 0;
+    if (files.length === 0 && !kafkaInput) {
       throw new TapwatchError(
         'TAPWATCH_CONFIG_INVALID',
-        `${loaded.file}: input.capture.files: expected at least one capture file (or use \`tapwatch replay FILE\`)`,
+        `${loaded.file}: input: expected capture files (input.capture.files) or Kafka topics (input.kafka.topics), got neither (or use \`tapwatch replay FILE\`)`,
       );
     }
     const registry = new Registry();
@@ -98,7 +110,6 @@ export class Daemon {
     metrics.configLastReloadSuccess.set(1);
     metrics.configLastReloadSuccessTimestamp.set(Date.now() / 1000);
 
-    const detectors = new SegmentDetectors(config.detector, (msg, fields) => log.info(msg, fields));
     const alertLog = (
       level: 'debug' | 'info' | 'warn' | 'error',
       msg: string,
@@ -106,18 +117,34 @@ export class Daemon {
     ) => log.log(level, msg, fields);
     const sinks = await openSinks(config.alerts, { stdout, productVersion: options.version, log: alertLog });
     const extractor = new FeatureExtractor(config.segments, config.features);
+    const initialWeights = await loadInitialization(config.detector, extractor.featureNames, log);
+    const detectors = new SegmentDetectors(config.detector, (msg, fields) => log.info(msg, fields), {
+      initialWeights,
+    });
+    await detectors.ready();
+    const kafka = await KafkaMode.open({
+      config,
+      useInput: kafkaInput,
+      metrics,
+      log,
+      extractor,
+      detectors,
+      productVersion: options.version,
+    });
+    sinks.push(...(kafka?.sinks ?? []));
     const alerts = new AlertPipeline({
-      config: config.alerts,
+      ...loadAlertPolicy(config.alerts, loaded.file),
       sinks,
       log: alertLog,
       counters: metrics,
       observerVersion: options.version,
       observerHostname: hostname(),
+      classify: { isInternal: (ip) => extractor.router.isInternal(ip) },
     });
-    const capture = new PcapFileSource(files, config.flows, {
-      speed: options.speed ?? config.input.capture.speed,
-    });
-    const source = captureFlowSource(capture);
+    const capture = kafka?.source
+      ? undefined
+      : new PcapFileSource(files, config.flows, { speed: options.speed ?? config.input.capture.speed });
+    const source = kafka?.source ?? captureFlowSource(capture!);
 
     let daemon: Daemon | undefined;
     const server = config.telemetry.listen
@@ -135,20 +162,25 @@ export class Daemon {
         url: bound.url,
       });
     }
-    await detectors.ready();
-    log.info('tapwatch started', { version: options.version, config: loaded.file, files });
+    log.info('tapwatch started', {
+      version: options.version,
+      config: loaded.file,
+      ...(kafkaInput ? { topics: config.input.kafka.topics.map((t) => t.name) } : { files }),
+    });
     daemon = new Daemon({
       config,
       log,
       metrics,
       source,
       capture,
+      kafka,
       files,
       extractor,
       detectors,
       alerts,
       server,
       stderr,
+      waitForTraining: !kafkaInput && (options.speed ?? config.input.capture.speed) === 0,
     });
     return daemon;
   }
@@ -170,8 +202,12 @@ export class Daemon {
   /** Validate a new config; the swap happens only when it is valid (the old one stays otherwise). */
   reload(load: () => LoadedConfig): void {
     try {
-      const next = load().config;
+      const loaded = load();
+      const next = loaded.config;
+      // Validate everything first (the allow-list file too), then swap: a failure keeps the old config.
+      const policy = loadAlertPolicy(next.alerts, loaded.file);
       const restartNeeded = describeRestartNeeded(this.#config, next);
+      this.#alerts.reconfigure(policy);
       this.#metrics.configLastReloadSuccess.set(1);
       this.#metrics.configLastReloadSuccessTimestamp.set(Date.now() / 1000);
       this.#log.level = next.telemetry.logLevel;
@@ -198,8 +234,14 @@ export class Daemon {
 
   async #run(): Promise<number> {
     const started = performance.now();
+    // Warm-up training finishes between batches: refresh model states even while input is idle.
+    const refresh = setInterval(
+      () => this.#pipelineMetrics.scored([], this.#extractor, this.#detectors),
+      1000,
+    );
+    refresh.unref();
     let error: InputError | undefined;
-    this.#ready = this.#source.connected;
+    this.#ready = true;
     try {
       let mark = performance.now();
       for await (const batch of this.#source.batches()) {
@@ -208,16 +250,32 @@ export class Daemon {
         mark = performance.now();
       }
     } catch (err) {
-      if (!(err instanceof InputError)) throw err;
+      if (!(err instanceof InputError)) {
+        // A bug, not bad input: release what keeps the process alive, then let main report it.
+        this.#ready = false;
+        clearInterval(refresh);
+        await Promise.allSettled([this.#source.close(), this.#detectors.close(), this.#server?.close()]);
+        throw err;
+      }
       error = err;
       this.#log.error(err.message, { code: err.code, reason: err.reason });
     }
     this.#ready = false;
+    clearInterval(refresh);
     await this.#detectors.flush();
     await this.#alerts.close();
-    const summary = this.#summary((performance.now() - started) / 1000, error);
-    this.#stderr.write(formatSummary(summary));
-    this.#log.info('summary', { ...summary });
+    await this.#kafka?.finish();
+    if (this.#capture) {
+      const summary = this.#summary((performance.now() - started) / 1000, error);
+      this.#stderr.write(formatSummary(summary));
+      this.#log.info('summary', { ...summary });
+    } else {
+      this.#log.info('summary', {
+        flows: this.#flows,
+        segments: this.#extractor.router.segments,
+        alerts: this.#alerts.stats(),
+      });
+    }
     await this.#detectors.close();
     await this.#server?.close();
     if (error) this.#stderr.write(`tapwatch: ${error.message}\n`);
@@ -231,6 +289,9 @@ export class Daemon {
     const batch = this.#extractor.extract(flows);
     const t1 = performance.now();
     const detections = await this.#detectors.score(batch);
+    // A capture replayed as fast as possible waits for warm-up training, so the same capture
+    // always gives the same alerts whatever the machine's speed. Live input never waits.
+    if (this.#waitForTraining) await this.#detectors.flush();
     const t2 = performance.now();
     await this.#alerts.handle(detections);
     const t3 = performance.now();
@@ -259,8 +320,29 @@ export class Daemon {
 
 /** Top-level sections whose change needs a restart to take effect. */
 function describeRestartNeeded(current: Readonly<TapwatchConfig>, next: Readonly<TapwatchConfig>): string[] {
-  const sections = ['input', 'flows', 'segments', 'features', 'detector', 'alerts', 'telemetry'] as const;
-  return sections.filter((s) => s !== 'telemetry' && JSON.stringify(current[s]) !== JSON.stringify(next[s]));
+  // alerts and telemetry.logLevel are swapped live; the rest is built once at start.
+  const sections = ['input', 'flows', 'segments', 'features', 'detector', 'scaleOut'] as const;
+  const changed: string[] = sections.filter((s) => JSON.stringify(current[s]) !== JSON.stringify(next[s]));
+  // The Kafka alert producer is connected once at start.
+  if (JSON.stringify(current.alerts.kafka) !== JSON.stringify(next.alerts.kafka))
+    changed.push('alerts.kafka');
+  return changed;
+}
+
+/** The model directory tapwatch ships, used when `detector.model` is `bundled`. */
+const BUNDLED_MODEL_DIR = fileURLToPath(new URL('../models/default', import.meta.url));
+
+/** Weights new segments start from; undefined = the detector's seeded random initialization. */
+async function loadInitialization(
+  detector: TapwatchConfig['detector'],
+  featureNames: readonly string[],
+  log: Logger,
+): Promise<AutoencoderWeights | undefined> {
+  if (detector.model === 'none') return undefined;
+  const dir = detector.model === 'bundled' ? BUNDLED_MODEL_DIR : detector.model;
+  const model = await loadModel(dir, { featureNames, hiddenUnits: detector.hiddenUnits });
+  log.info('initialization loaded', { dir, method: model.method, trained_with: model.tapwatchVersion });
+  return model.weights;
 }
 
 /** Capture files as a FlowSource: nothing to acknowledge, connected until the files end. */

@@ -24,6 +24,8 @@ commands:
   run                         run the daemon on the inputs in the config (default)
   replay <capture>...         score capture files (pcap or pcapng), then print a summary
   check-config [file]         validate a config file and exit (0 valid, 2 invalid)
+  meta-train <input>...       meta-train the initialization new segments start from (--help for options)
+  eval <input>                score a labelled capture or flow file, write eval.json and report.html (--help)
 
 options:
   -c, --config <file>         config file (default: ${path.relative(process.cwd(), defaultConfig) || defaultConfig})
@@ -33,6 +35,24 @@ options:
       --version               print the version`;
 
 async function main(argv: string[]): Promise<number> {
+  // Offline commands have options of their own; they never start the daemon.
+  const offline = { version, defaultConfig, stdout: process.stdout, stderr: process.stderr };
+  if (argv[0] === 'meta-train') {
+    verbose = argv.includes('--verbose') || argv.includes('-v');
+    const { runMetaTrain } = await import('./meta/training/meta-train-command.js');
+    return runMetaTrain(
+      argv.slice(1).filter((a) => a !== '--verbose' && a !== '-v'),
+      offline,
+    );
+  }
+  if (argv[0] === 'eval') {
+    verbose = argv.includes('--verbose') || argv.includes('-v');
+    const { runEval } = await import('./eval/eval-command.js');
+    return runEval(
+      argv.slice(1).filter((a) => a !== '--verbose' && a !== '-v'),
+      offline,
+    );
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -129,5 +149,7 @@ main(process.argv.slice(2)).then(
     process.stderr.write(`tapwatch: ${message}\n`);
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = exitCodeFor(err);
+    // Whatever handle a failed stage left open must not keep a failed process alive.
+    setTimeout(() => process.exit(), 5_000).unref();
   },
 );

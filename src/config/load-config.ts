@@ -62,7 +62,12 @@ export function parseConfig(
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, file, lineOf));
   const config = parsed.data;
   checkCrossFieldRules(config, file);
-  config.input.capture.files = config.input.capture.files.map((f) => path.resolve(path.dirname(absolute), f));
+  const base = path.dirname(absolute);
+  config.input.capture.files = config.input.capture.files.map((f) => path.resolve(base, f));
+  const { tls } = config.input.kafka;
+  for (const key of ['caFile', 'certFile', 'keyFile'] as const) {
+    if (tls[key] !== '') tls[key] = path.resolve(base, tls[key]);
+  }
   return { file: absolute, config: deepFreeze(config) };
 }
 
@@ -98,6 +103,7 @@ function checkCrossFieldRules(config: TapwatchConfig, file: string): void {
       `${file}: segments.maxSegments: expected more than the ${config.segments.definitions.length} named segments, got ${config.segments.maxSegments}`,
     );
   }
+  checkInputRules(config, file);
   const windows = config.features.windowsSeconds;
   windows.forEach((w, i) => {
     if (i > 0 && w <= windows[i - 1]!) {
@@ -106,6 +112,45 @@ function checkCrossFieldRules(config: TapwatchConfig, file: string): void {
       );
     }
   });
+}
+
+/**
+ * Exactly one input drives `tapwatch run` (capture files or Kafka topics), and every Kafka feature
+ * needs brokers. `tapwatch replay FILE` replaces the input, so "neither" is checked at start.
+ */
+function checkInputRules(config: TapwatchConfig, file: string): void {
+  const { capture, kafka } = config.input;
+  if (capture.files.length > 0 && kafka.topics.length > 0) {
+    throw new ConfigError(
+      `${file}: input: expected capture files or Kafka topics, not both ` +
+        `(input.capture.files has ${capture.files.length}, input.kafka.topics has ${kafka.topics.length}); ` +
+        'empty one of them',
+    );
+  }
+  const needsBrokers: [boolean, string][] = [
+    [kafka.topics.length > 0, 'input.kafka.topics'],
+    [config.alerts.kafka.enabled, 'alerts.kafka.enabled'],
+    [config.scaleOut.enabled, 'scaleOut.enabled'],
+  ];
+  for (const [used, field] of needsBrokers) {
+    if (used && kafka.brokers.length === 0) {
+      throw new ConfigError(
+        `${file}: input.kafka.brokers: expected at least one broker because ${field} is set`,
+      );
+    }
+  }
+  if (config.scaleOut.enabled) {
+    if (kafka.topics.length === 0) {
+      throw new ConfigError(`${file}: scaleOut.enabled: expected input.kafka.topics to re-key, got none`);
+    }
+    const { internalTopic, stateTopic } = config.scaleOut;
+    const clash = kafka.topics.find((t) => t.name === internalTopic || t.name === stateTopic);
+    if (clash || internalTopic === stateTopic) {
+      throw new ConfigError(
+        `${file}: scaleOut: internalTopic and stateTopic must differ from each other and from input.kafka.topics`,
+      );
+    }
+  }
 }
 
 /** `features.lambdas[2]` from ['features', 'lambdas', 2]. */

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { kafkaAlertSinkSchema, kafkaInputSchema, scaleOutSchema } from './kafka-schema.js';
 
 /**
  * The one schema for tapwatch's YAML config. Every object is strict (unknown keys are
@@ -75,6 +77,12 @@ export const featuresSchema = z.strictObject({
 });
 
 export const detectorSchema = z.strictObject({
+  /**
+   * Initialization every new segment starts from: `bundled` (models/default, shipped with tapwatch),
+   * `none` (a seeded random initialization), or a model directory written by `tapwatch meta-train`
+   * (relative to the config file).
+   */
+  model: z.string().min(1).default('bundled'),
   /** TensorFlow.js backend: auto = tfjs-node if its binding loads, else wasm, else cpu. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   /** Flows a new segment learns from before it scores. */
@@ -94,6 +102,75 @@ export const detectorSchema = z.strictObject({
   falseAlertRate: z.number().gt(0).lt(0.5).default(0.001),
   /** Seed for weight initialization, so runs are repeatable. */
   seed: nonNegativeInt.default(42),
+  /** Streaming extreme-value thresholds (SPOT/DSPOT, Siffer et al. KDD 2017), one per scorer and segment. */
+  threshold: z
+    .strictObject({
+      /** Quantile of the calibration scores that sets the initial threshold t (peaks lie above it). */
+      initialQuantile: z.number().gt(0.5).lt(1).default(0.98),
+      /** DSPOT drift window depth d: scores count relative to the mean of the last d normal ones; 0 = SPOT. */
+      driftDepth: nonNegativeInt.default(0),
+      /** Peaks kept for the tail fit, oldest dropped first. */
+      maxPeaks: positiveInt.min(16).default(500),
+    })
+    .prefault({}),
+  /** Averaging weights of the ensemble members' p-values (weighted harmonic mean); 0 disables a member. */
+  ensemble: z
+    .strictObject({
+      /** The segment's adapted autoencoder (reconstruction error). */
+      autoencoder: z.number().nonnegative().default(1),
+      /** The segment's traffic-volume forecaster (flows per tick against forecast). */
+      forecast: z.number().nonnegative().default(0.25),
+      /** Largest robust z-score over the scaled features (range violation). */
+      baseline: z.number().nonnegative().default(0.25),
+      /** Per-pair persistence of mildly unusual flows (low-and-slow: beaconing, slow exfiltration). */
+      persistence: z.number().nonnegative().default(0.5),
+    })
+    .prefault({}),
+  /** The per-segment traffic-volume forecaster (damped Holt–Winters over flow counts per tick). */
+  forecast: z
+    .strictObject({
+      /** Tick length, seconds of event time. */
+      tickSeconds: positive.default(10),
+      /** Ticks per season for the seasonal term (8640 = a day of 10 s ticks); 0 = none. */
+      seasonTicks: nonNegativeInt.max(100_000).default(0),
+    })
+    .prefault({}),
+  /** Per-(segment, src, dst) CUSUM of ensemble scores, so a pair of mildly unusual flows adds up. */
+  persistence: z
+    .strictObject({
+      /** Reference k on −log10 p: flows above it add evidence, flows below drain it. */
+      referenceScore: positive.default(1.2),
+      /** Half-life of the evidence, seconds of event time. */
+      halfLifeSeconds: positive.default(1800),
+      /** Evidence at which a pair's p-value reaches falseAlertRate. */
+      alarmScore: positive.default(8),
+      /** Most pairs tracked per segment; the least recently updated are dropped. */
+      maxPairs: positiveInt.default(50_000),
+    })
+    .prefault({}),
+  /** Online adaptation after the warm-up, on flows scored benign only. */
+  adaptation: z
+    .strictObject({
+      /** Adapt at all after the warm-up. */
+      enabled: z.boolean().default(true),
+      /** Flows with a combined p-value below this are never trained on. */
+      minPValue: z.number().gt(0).lt(1).default(0.05),
+      /** Benign flows between two adaptation rounds. */
+      everyFlows: positiveInt.default(1024),
+      /** Gradient steps per round. */
+      steps: positiveInt.default(5),
+      /** Most recent benign flows each round trains on. */
+      batchFlows: positiveInt.default(128),
+      /** L2 pull toward the initialization weights, so an attacker cannot slowly teach the model. */
+      anchorStrength: z.number().nonnegative().default(0.01),
+      /** Share of p < 0.1 among benign flows above which traffic counts as shifted (0.1 when calibrated). */
+      driftShare: z.number().gt(0.1).lt(1).default(0.35),
+      /** Effective window, in flows, of that share. */
+      driftWindowFlows: positiveInt.default(500),
+      /** Event time the share must stay shifted before the segment is re-adapted from its initialization. */
+      driftMinSeconds: positive.default(900),
+    })
+    .prefault({}),
 });
 
 export const stdoutSinkSchema = z.strictObject({
@@ -215,15 +292,78 @@ export const webhookSinkSchema = z
     }
   });
 
+/** True for `address/prefix` or a bare address (one host), with a prefix the family allows. */
+function isAllowListCidr(text: string): boolean {
+  const slash = text.indexOf('/');
+  const family = isIP(slash === -1 ? text : text.slice(0, slash));
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const prefix = text.slice(slash + 1);
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+// Checked in full here (not just the character set) so a bad row fails at load and on SIGHUP,
+// with its field path, rather than when the allow-list is compiled.
+const allowListCidr = z.string().refine(isAllowListCidr, {
+  message: 'expected a CIDR or address such as 10.0.0.0/8, 192.0.2.7 or 2001:db8::/32',
+});
+
+/**
+ * One allow-list row, in the spirit of Slips' `whitelist.conf` (what, which side, what to ignore)
+ * and Suricata's `suppress ... track by_src|by_dst|by_either`. Every given condition must hold;
+ * an omitted one matches anything. A matching detection never becomes an alert.
+ */
+export const allowListEntrySchema = z.strictObject({
+  /** Networks or addresses (one or a list); omitted = any address. */
+  cidr: z.union([allowListCidr, z.array(allowListCidr).min(1)]).optional(),
+  /** Destination ports (the responder's port); omitted or empty = any port. */
+  ports: z.array(z.number().int().min(0).max(65_535)).optional(),
+  /** Segment name the row is limited to; omitted = every segment. */
+  segment: z.string().min(1).optional(),
+  /** Which side of the flow `cidr` must match: src (initiator), dst (responder) or either. */
+  direction: z.enum(['src', 'dst', 'either']).default('either'),
+  /** Rule ids the row applies to (`tapwatch-port-scan` or `port-scan`); omitted or empty = all rules. */
+  rules: z.array(z.string().min(1)).optional(),
+  /** Why the traffic is allowed (e.g. "vulnerability scanner"); logged with each suppression. */
+  reason: z.string().optional(),
+});
+
+/** An allow-list file: a YAML list of `allowListEntrySchema` rows. */
+export const allowListFileSchema = z.array(allowListEntrySchema);
+
 export const alertsSchema = z.strictObject({
-  /** Alerts with the same dedup key (segment, rule, host) within this window are folded into one, counted. */
+  /**
+   * Alerts with the same dedup key within this window (event time) are folded into one, counted.
+   * The key is segment, rule and the host(s) `dedupTrackBy` selects.
+   */
   dedupWindowSeconds: z.number().nonnegative().default(300),
+  /**
+   * What a dedup key holds besides segment and rule, as Suricata's `track`: `rule` = the host the
+   * rule is about (the destination for floods, the source for scans, beacons and transfers);
+   * `src`, `dst` = always that host; `both` = the source and destination pair. Unlike Suricata's
+   * `by_rule`, `rule` still keeps hosts apart.
+   */
+  dedupTrackBy: z.enum(['rule', 'src', 'dst', 'both']).default('rule'),
   /** Lowest severity (1-6) emitted. */
   minSeverity: z.number().int().min(1).max(6).default(1),
+  /**
+   * Most alerts per segment per minute of event time (a token bucket holding one minute's worth,
+   * so bursts up to this many pass at once); the excess is suppressed and counted, and the next
+   * alert let through carries the count. 0 = unlimited.
+   */
+  maxAlertsPerMinute: nonNegativeInt.default(60),
+  /** Allow-list rows written inline; checked together with `allowListFile`'s rows. */
+  allowList: z.array(allowListEntrySchema).default(() => []),
+  /**
+   * A YAML file holding a list of allow-list rows (same fields as `allowList`), relative to the
+   * config file; re-read on SIGHUP. Empty = none.
+   */
+  allowListFile: z.string().default(''),
   stdout: stdoutSinkSchema.prefault({}),
   file: fileSinkSchema.prefault({}),
   syslog: syslogSinkSchema.prefault({}),
   webhook: webhookSinkSchema.prefault({}),
+  kafka: kafkaAlertSinkSchema.prefault({}),
 });
 
 export const telemetrySchema = z.strictObject({
@@ -237,6 +377,7 @@ export const configSchema = z.strictObject({
   input: z
     .strictObject({
       capture: captureInputSchema.prefault({}),
+      kafka: kafkaInputSchema.prefault({}),
     })
     .prefault({}),
   flows: flowsSchema.prefault({}),
@@ -245,6 +386,7 @@ export const configSchema = z.strictObject({
   detector: detectorSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
+  scaleOut: scaleOutSchema.prefault({}),
 });
 
 export type TapwatchConfig = z.infer<typeof configSchema>;
@@ -255,7 +397,14 @@ export type SegmentDefinition = z.infer<typeof segmentDefinitionSchema>;
 export type FeaturesConfig = z.infer<typeof featuresSchema>;
 export type DetectorConfig = z.infer<typeof detectorSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
+export type AllowListEntryConfig = z.infer<typeof allowListEntrySchema>;
 export type FileSinkConfig = z.infer<typeof fileSinkSchema>;
 export type SyslogSinkConfig = z.infer<typeof syslogSinkSchema>;
 export type WebhookSinkConfig = z.infer<typeof webhookSinkSchema>;
 export type TelemetryConfig = z.infer<typeof telemetrySchema>;
+export type {
+  KafkaAlertSinkConfig,
+  KafkaInputConfig,
+  KafkaTopicConfig,
+  ScaleOutConfig,
+} from './kafka-schema.js';

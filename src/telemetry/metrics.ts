@@ -10,6 +10,10 @@ export interface TapwatchMetrics {
   /** Packets read from capture files (a capture's "records" are flows assembled from them). */
   inputPackets: Counter<'format'>;
   inputDecodeErrors: Counter<'format' | 'reason'>;
+  /** Kafka messages produced to the dead-letter topic (or only counted without one). */
+  inputDeadLettered: Counter<'reason'>;
+  /** Kafka flows whose event time was behind the watermark (newest minus allowed lateness); still scored. */
+  inputLateRecords: Counter;
   /** Wall clock minus the event time of the newest record read. */
   inputEventLag: Gauge;
   flowsProcessed: Counter<'segment'>;
@@ -28,6 +32,8 @@ export interface TapwatchMetrics {
   segmentsOverflow: Counter;
   kafkaConsumerLag: Gauge<'topic' | 'partition'>;
   kafkaProduceErrors: Counter<'topic'>;
+  /** Kafka record timestamp of an alert's input to the broker acknowledging the alert. */
+  alertLatency: Histogram;
   configLastReloadSuccess: Gauge;
   configLastReloadSuccessTimestamp: Gauge;
 }
@@ -51,6 +57,9 @@ const DURATION_BUCKETS = [
   0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+/** Seconds from a record entering Kafka to its alert being acknowledged: milliseconds to a stalled minute. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
 /**
  * Define tapwatch's metrics on `registry`, which must be the daemon's own (never prom-client's
  * global one: two daemons in one test process would otherwise share counters).
@@ -71,6 +80,15 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       'tapwatch_input_decode_errors_total',
       'Input records that could not be decoded.',
       ['format', 'reason'],
+    ),
+    inputDeadLettered: counter(
+      'tapwatch_input_dead_lettered_total',
+      'Kafka messages sent to the dead-letter topic, by the first error reason.',
+      ['reason'],
+    ),
+    inputLateRecords: counter(
+      'tapwatch_input_late_records_total',
+      'Flows older than the event-time watermark (newest event time minus the allowed lateness).',
     ),
     inputEventLag: gauge(
       'tapwatch_input_event_lag_seconds',
@@ -109,6 +127,12 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       'partition',
     ]),
     kafkaProduceErrors: counter('tapwatch_kafka_produce_errors_total', 'Failed produce requests.', ['topic']),
+    alertLatency: new Histogram({
+      name: 'tapwatch_alert_latency_seconds',
+      help: 'From the Kafka timestamp of the record behind an alert to the SIEM broker acknowledging the alert.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
     configLastReloadSuccess: gauge(
       'tapwatch_config_last_reload_success',
       'Whether the last config reload succeeded.',

@@ -286,6 +286,7 @@ detector:
   warmupEpochs: 20
 alerts:
   dedupWindowSeconds: 0
+  maxAlertsPerMinute: 0
   stdout: { enabled: false }
   kafka:
     enabled: true

@@ -1,0 +1,327 @@
+// Kafka end to end: flows/s from Kafka through decode, features, scoring and alert production, and the
+// latency from producing a record to its alert reaching the SIEM topic at a fixed offered load.
+//
+//   npm run build && node bench/kafka.js [--flows 100000] [--rate 20000] [--seconds 10]
+//
+// The broker is the Kafka-wire-protocol test broker (test/support/kafka-broker, TypeScript): this script
+// compiles it with the project's own tsc into the OS temp directory first, so no extra tooling is needed.
+// The daemon runs as a child process (`node dist/main.js run`), so broker + load generator and daemon use
+// one core each, as they would on two machines. Throughput is timed from the first to the last commit
+// of the scoring consumer group; latency from each input record's Kafka timestamp to the timestamp of the
+// alert on the SIEM topic (set when the sink sends it), plus the daemon's own
+// tapwatch_alert_latency_seconds histogram (record timestamp → broker acknowledged the alert).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { FLOW_MESSAGE } from '../dist/ingest/kafka/goflow2-schema.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    flows: { type: 'string', default: '300000' },
+    partitions: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '20000' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const FLOWS = Number(args.flows);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+// One upstream partition by default: the synthetic stream packs minutes of event time into each
+// second, so batches from several partitions would interleave event time far more than live
+// traffic does (live partitions are written at the same wall-clock time).
+const PARTITIONS = Number(args.partitions);
+const T0 = 1_767_225_600_000;
+
+function compileBroker() {
+  const out = mkdtempSync(join(tmpdir(), 'tapwatch-bench-broker-'));
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const entry = join(ROOT, 'test', 'support', 'kafka-broker', 'test-kafka-broker.ts');
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '--outDir',
+      out,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      entry,
+    ],
+    { stdio: 'inherit' },
+  );
+  return import(pathToFileURL(join(out, 'test-kafka-broker.js')).href);
+}
+
+/** mulberry32: a tiny seeded generator, so every run offers the same records. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const SERVICES = [
+  [6, 443],
+  [6, 80],
+  [17, 53],
+  [6, 22],
+];
+
+/**
+ * Seeded traffic: benign clients in three /24s (as in the integration tests), and one SYN probe in
+ * every 200 flows. 80 ms apart in event time, so a segment's 1,024 warm-up flows span about four
+ * minutes, which the volume forecaster needs before it scores.
+ */
+function flowAt(i) {
+  const net = `10.${1 + (i % 3)}.0`;
+  const rnd = random(i + 1);
+  const start = T0 + i * 80 + Math.floor((rnd() * 2 - 1) * 60);
+  if (i % 200 === 199) {
+    return {
+      start,
+      end: start,
+      src: `${net}.66`,
+      dst: `${net}.5`,
+      sport: 40000,
+      dport: 1 + (i % 1000),
+      proto: 6,
+      bytesFwd: 44,
+      pktsFwd: 1,
+      bytesRev: 0,
+      pktsRev: 0,
+      flags: 2,
+    };
+  }
+  const [proto, dport] = SERVICES[Math.floor(rnd() * SERVICES.length)];
+  const pktsFwd = 3 + Math.floor(rnd() * 20);
+  const pktsRev = 3 + Math.floor(rnd() * 30);
+  return {
+    start,
+    end: start + 20 + Math.floor(rnd() * 500),
+    src: `${net}.${20 + Math.floor(rnd() * 40)}`,
+    dst: `${net}.${5 + Math.floor(rnd() * 3)}`,
+    sport: 32768 + Math.floor(rnd() * 28000),
+    dport,
+    proto,
+    bytesFwd: pktsFwd * (60 + Math.floor(rnd() * 400)),
+    pktsFwd,
+    bytesRev: pktsRev * (200 + Math.floor(rnd() * 1200)),
+    pktsRev,
+    flags: proto === 6 ? 0x1b : 0,
+  };
+}
+
+const ip4 = (text) => Buffer.from(text.split('.').map(Number));
+function encode(f, format) {
+  if (format === 'goflow2-pb') {
+    return Buffer.from(
+      FLOW_MESSAGE.encodeDelimited(
+        FLOW_MESSAGE.create({
+          type: 3,
+          time_flow_start_ns: f.start * 1e6,
+          time_flow_end_ns: f.end * 1e6,
+          src_addr: ip4(f.src),
+          dst_addr: ip4(f.dst),
+          bytes: f.bytesFwd + f.bytesRev,
+          packets: f.pktsFwd + f.pktsRev,
+          proto: f.proto,
+          src_port: f.sport,
+          dst_port: f.dport,
+          tcp_flags: f.flags,
+          sampling_rate: 1,
+        }),
+      ).finish(),
+    );
+  }
+  return Buffer.from(
+    JSON.stringify({
+      ts: f.start / 1000,
+      'id.orig_h': f.src,
+      'id.orig_p': f.sport,
+      'id.resp_h': f.dst,
+      'id.resp_p': f.dport,
+      proto: f.proto === 6 ? 'tcp' : 'udp',
+      duration: (f.end - f.start) / 1000,
+      conn_state: f.flags === 2 ? 'S0' : 'SF',
+      orig_pkts: f.pktsFwd,
+      orig_ip_bytes: f.bytesFwd,
+      resp_pkts: f.pktsRev,
+      resp_ip_bytes: f.bytesRev,
+    }),
+  );
+}
+
+function configYaml(brokers, format) {
+  return `input:
+  kafka:
+    brokers: [${brokers.join(', ')}]
+    groupId: bench
+    fromBeginning: true
+    topics: [{ name: flows, format: ${format} }]
+segments:
+  definitions:
+    - { name: a, cidrs: [10.1.0.0/24] }
+    - { name: b, cidrs: [10.2.0.0/24] }
+    - { name: c, cidrs: [10.3.0.0/24] }
+alerts:
+  dedupWindowSeconds: 0
+  maxAlertsPerMinute: 0
+  stdout: { enabled: false }
+  kafka: { enabled: true, topic: siem }
+telemetry:
+  listen: 127.0.0.1:0
+`;
+}
+
+async function producer(brokers) {
+  const kafka = new Kafka({ brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
+  const p = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await p.connect();
+  return p;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(check, timeoutMs, what) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  throw new Error(`bench: timed out waiting for ${what}`);
+}
+
+async function run(TestKafkaBroker, format) {
+  const broker = await TestKafkaBroker.start({
+    topics: [
+      { name: 'flows', partitions: PARTITIONS },
+      { name: 'siem', partitions: 1 },
+    ],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'tapwatch-bench-'));
+  writeFileSync(join(dir, 'tapwatch.yaml'), configYaml(broker.brokers, format));
+  const p = await producer(broker.brokers);
+  // Throughput: the whole backlog is on the topic before the daemon starts.
+  for (let i = 0; i < FLOWS; i += 1000) {
+    const messages = [];
+    for (let k = i; k < Math.min(FLOWS, i + 1000); k++)
+      messages.push({ value: encode(flowAt(k), format), partition: k % PARTITIONS });
+    await p.send({ topic: 'flows', messages });
+  }
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'main.js'), 'run', '--config', join(dir, 'tapwatch.yaml')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const committed = () =>
+    Array.from({ length: PARTITIONS }, (_v, q) => q).reduce(
+      (sum, q) => sum + (broker.committedOffset('bench', 'flows', q) ?? 0),
+      0,
+    );
+  await waitFor(() => stderr.includes('telemetry listening'), 60_000, 'telemetry address');
+  const address = JSON.parse(stderr.split('\n').find((l) => l.includes('telemetry listening'))).address;
+  await waitFor(
+    async () => (await fetch(`http://${address}/-/ready`).catch(() => ({ status: 0 }))).status === 200,
+    60_000,
+    'ready',
+  );
+  // From the first scored flow to the last commit: startup (backend, group join) is not throughput.
+  const processed = async () => {
+    const text = await (await fetch(`http://${address}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('tapwatch_flows_processed_total{'))
+      .reduce((sum, l) => sum + Number(l.split(' ')[1]), 0);
+  };
+  let c0 = 0;
+  await waitFor(
+    async () => {
+      c0 = await processed();
+      return c0 > 0;
+    },
+    60_000,
+    'first scored flow',
+  );
+  const t0 = performance.now();
+  await waitFor(() => committed() >= FLOWS, 600_000, 'backlog');
+  const seconds = (performance.now() - t0) / 1000;
+  // Too short a backlog is drained before the first scrape: report no number rather than a wrong one.
+  const throughput = c0 < FLOWS / 2 ? (FLOWS - c0) / seconds : Number.NaN;
+
+  // Latency at a fixed offered load, segments ready by now.
+  const base = FLOWS;
+  const total = RATE * SECONDS;
+  const tickMs = 10;
+  const perTick = Math.round((RATE * tickMs) / 1000);
+  const started = performance.now();
+  const startedWallMs = Date.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE) + perTick);
+    const messages = [];
+    for (; sent < due; sent++)
+      messages.push({ value: encode(flowAt(base + sent), format), partition: sent % PARTITIONS });
+    if (messages.length > 0) await p.send({ topic: 'flows', messages });
+    await sleep(tickMs);
+  }
+  const offered = total / ((performance.now() - started) / 1000);
+  await waitFor(() => committed() >= FLOWS + total, 120_000, 'paced load');
+  const inputs = new Map(broker.records('flows').map((r) => [`${r.partition}:${r.offset}`, r.timestamp]));
+  // Only alerts on the paced records: the backlog's alerts measure queueing, not latency.
+  const latencies = broker
+    .records('siem')
+    .map((r) => {
+      const input = JSON.parse(r.value.toString()).tapwatch.input;
+      const produced = inputs.get(`${input.partition}:${input.offset}`);
+      return produced !== undefined && produced >= startedWallMs ? r.timestamp - produced : undefined;
+    })
+    .filter((v) => v !== undefined)
+    .sort((a, b) => a - b);
+  const quantile = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  const histogram = await (await fetch(`http://${address}/metrics`)).text();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  await p.disconnect();
+  await broker.close();
+  return {
+    format,
+    flows: FLOWS,
+    throughputFlowsPerSecond: Math.round(throughput),
+    offeredFlowsPerSecond: Math.round(offered),
+    alertsMeasured: latencies.length,
+    latencyP50Ms: quantile(0.5),
+    latencyP99Ms: quantile(0.99),
+    ackHistogram: histogram
+      .split('\n')
+      .filter((l) => l.startsWith('tapwatch_alert_latency_seconds_bucket'))
+      .map((l) => l.replace('tapwatch_alert_latency_seconds_bucket', '')),
+  };
+}
+
+const { TestKafkaBroker } = await compileBroker();
+const results = [];
+for (const format of ['goflow2-pb', 'zeek']) results.push(await run(TestKafkaBroker, format));
+console.log('| format | flows | flows/s (backlog) | offered flows/s | alerts | p50 ms | p99 ms |');
+console.log('|:--|--:|--:|--:|--:|--:|--:|');
+for (const r of results) {
+  console.log(
+    `| ${r.format} | ${r.flows} | ${r.throughputFlowsPerSecond} | ${r.offeredFlowsPerSecond} | ${r.alertsMeasured} | ${r.latencyP50Ms} | ${r.latencyP99Ms} |`,
+  );
+}
+console.log(JSON.stringify(results, null, 2));

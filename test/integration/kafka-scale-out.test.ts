@@ -1,0 +1,164 @@
+import { Partitioners } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestKafkaBroker } from '../support/kafka-broker/test-kafka-broker.js';
+import {
+  type DaemonRun,
+  startDaemon,
+  tempDir,
+  waitForStatus,
+  writeConfig,
+} from './support/daemon-process.js';
+import {
+  benignFlows,
+  encodeFlow,
+  kafkaConfigYaml,
+  metricSum,
+  produceValues,
+  scanFlows,
+  until,
+} from './support/kafka-flows.js';
+
+/**
+ * Two instances in one group: instance A learns four segments alone, then B joins, the internal
+ * topic's partitions are split, and the segments that move to B arrive with their state — B scores
+ * them as 'ready' and alerts on an attack in them after seeing far fewer flows than a warm-up.
+ */
+const PARTITIONS = 4;
+const BENIGN = 700;
+const WARMUP = 512;
+const INTERNAL = 'tapwatch-flows-by-segment';
+
+/** One segment name per internal partition, found with the producer's own partitioner. */
+function segmentsCoveringPartitions(): Record<string, string> {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: PARTITIONS }, (_v, i) => ({
+    partitionId: i,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  const byPartition = new Map<number, string>();
+  for (let i = 0; byPartition.size < PARTITIONS && i < 1000; i++) {
+    const name = `seg-${i}`;
+    const p = partitioner({ topic: INTERNAL, partitionMetadata, message: { key: name, value: null } });
+    if (!byPartition.has(p)) byPartition.set(p, name);
+  }
+  return Object.fromEntries([...byPartition.values()].map((name, i) => [name, `10.${i + 1}.0`]));
+}
+
+describe('scale-out with per-segment state', () => {
+  const segments = segmentsCoveringPartitions();
+  let broker: TestKafkaBroker;
+  let config: string;
+  const daemons: DaemonRun[] = [];
+  const start = async () => {
+    const run = startDaemon(['run', '--config', config]);
+    daemons.push(run);
+    const base = `http://${await run.telemetryAddress()}`;
+    await waitForStatus(`${base}/-/ready`, 200);
+    return { run, base };
+  };
+
+  beforeAll(async () => {
+    broker = await TestKafkaBroker.start({
+      topics: [
+        { name: 'flows', partitions: 2 },
+        { name: 'siem-alerts', partitions: 2 },
+      ],
+    });
+    config = writeConfig(
+      tempDir(),
+      kafkaConfigYaml({
+        brokers: broker.brokers,
+        topics: [{ name: 'flows', format: 'zeek' }],
+        scaleOut: { partitions: PARTITIONS },
+        segments,
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    for (const d of daemons) d.child.kill('SIGKILL');
+    await broker?.close();
+  });
+
+  it('moves segments with their state when a second instance joins', async () => {
+    const a = await start();
+    const nets = Object.values(segments);
+    const benign = nets.flatMap((net) => benignFlows(BENIGN, 0, net));
+    // One upstream partition keeps each segment's warm-up rows in a fixed order, so training is repeatable.
+    await produceValues(
+      broker.brokers,
+      'flows',
+      benign.map((f) => encodeFlow(f, 'zeek')),
+    );
+    await until(
+      'A has every segment ready',
+      async () => (await metricSum(a.base, 'tapwatch_segment_model_state', 'state="ready"')) === PARTITIONS,
+      50_000,
+    ).catch((err: Error) => {
+      const lines = a.run.logs().filter((l) => !String(l.msg).startsWith('kafkajs'));
+      throw new Error(`${err.message}\n${lines.map((l) => JSON.stringify(l).slice(0, 300)).join('\n')}`);
+    });
+    await until(
+      'every segment checkpointed',
+      () => broker.records('tapwatch-segment-state').length === PARTITIONS,
+      10_000,
+    );
+
+    const b = await start();
+    await until('rebalanced', () => {
+      const group = broker.group('tapwatch-it');
+      return group?.state === 'Stable' && group.members.length === 2;
+    });
+    await until(
+      'B restored its segments',
+      () => b.run.logs().filter((l) => l.msg === 'segment state restored').length >= 1,
+      20_000,
+    );
+    const moved = b.run
+      .logs()
+      .filter((l) => l.msg === 'segment state restored')
+      .map((l) => String(l.segment));
+    expect(
+      b.run
+        .logs()
+        .filter((l) => l.msg === 'segment state restored')
+        .every((l) => l.state === 'ready'),
+    ).toBe(true);
+
+    const netOf = (segment: string) => segments[segment]!;
+    const more = moved.flatMap((s) => [
+      ...benignFlows(40, BENIGN, netOf(s)),
+      ...scanFlows(60, BENIGN + 40, netOf(s)),
+    ]);
+    await produceValues(
+      broker.brokers,
+      'flows',
+      more.map((f) => encodeFlow(f, 'zeek')),
+    );
+    for (const segment of moved) {
+      const label = `segment="${segment}"`;
+      await until(
+        `B scored ${segment}`,
+        async () => (await metricSum(b.base, 'tapwatch_flows_processed_total', label)) >= 100,
+        20_000,
+      );
+      // Ready at once, having seen far fewer flows than a warm-up needs.
+      expect(await metricSum(b.base, 'tapwatch_segment_model_state', `${label},state="ready"`)).toBe(1);
+      expect(await metricSum(b.base, 'tapwatch_flows_processed_total', label)).toBeLessThan(WARMUP);
+      await until(
+        `B alerted in ${segment}`,
+        async () => (await metricSum(b.base, 'tapwatch_alerts_emitted_total', label)) > 0,
+        10_000,
+      );
+    }
+
+    for (const d of [b.run, a.run]) {
+      d.child.kill('SIGTERM');
+      expect((await d.exited).code, d.stderr()).toBe(0);
+    }
+    expect(broker.errors).toEqual([]);
+  }, 120_000);
+});
