@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../core/errors.js';
+import { AdamState } from './adam.js';
 import type { Scorer } from './scorer.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -52,6 +53,12 @@ export interface FitResult {
   aborted: boolean;
 }
 
+/** A training run's optimizer: Adam's moments and the weights it updates, mirrored in plain arrays. */
+interface Optimizer {
+  adam: AdamState;
+  params: Float32Array[];
+}
+
 /**
  * A small dense autoencoder in TensorFlow.js: tanh hidden layers, a linear output, trained with Adam on
  * mean squared reconstruction error. Its score for a row is the row's mean squared reconstruction error.
@@ -98,7 +105,7 @@ export class Autoencoder implements Scorer {
     const sliceMs = options.sliceMs ?? 10;
     // A copy: the cpu backend keeps a reference to the array it is given, and training outlives this call.
     const x = tf.tensor2d(rows.slice(), [n, this.inputDim]);
-    const optimizer = tf.train.adam(this.#learningRate);
+    const optimizer = this.#newOptimizer();
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const result: FitResult = { epochLosses: [], steps: 0, aborted: false };
     let sliceStart = performance.now();
@@ -121,7 +128,6 @@ export class Autoencoder implements Scorer {
       return result;
     } finally {
       x.dispose();
-      optimizer.dispose();
     }
   }
 
@@ -137,23 +143,20 @@ export class Autoencoder implements Scorer {
     const sliceMs = options.sliceMs ?? 10;
     const x = tf.tensor2d(rows.slice(), [n, this.inputDim]);
     const anchor = options.anchor.tensors.map((values, k) => tf.tensor(values, this.#shape(k)));
-    const optimizer = tf.train.adam(this.#learningRate);
+    const optimizer = this.#newOptimizer();
     const strength = options.anchorStrength;
     const result: FitResult = { epochLosses: [], steps: 0, aborted: false };
     let sliceStart = performance.now();
     try {
       for (let step = 0; step < steps; step++) {
         if (options.signal?.aborted || this.#disposed) return { ...result, aborted: true };
-        const cost = tf.tidy(() => {
-          const loss = () => {
+        result.epochLosses.push(
+          this.#minimize(optimizer, () => {
             const reconstruction = tf.mean(tf.squaredDifference(x, this.#forward(x)));
             const pulls = this.#variables.map((v, k) => tf.sum(tf.squaredDifference(v, anchor[k]!)));
             return tf.add(reconstruction, tf.mul(strength, tf.addN(pulls))) as tf.Scalar;
-          };
-          return optimizer.minimize(loss, true, this.#variables) as tf.Scalar;
-        });
-        result.epochLosses.push(cost.dataSync()[0]!);
-        cost.dispose();
+          }),
+        );
         result.steps++;
         if (performance.now() - sliceStart >= sliceMs) {
           await yieldToEventLoop();
@@ -164,38 +167,52 @@ export class Autoencoder implements Scorer {
     } finally {
       x.dispose();
       for (const t of anchor) t.dispose();
-      optimizer.dispose();
     }
   }
 
   /** Mean squared reconstruction error of each row of `rows` (`n × inputDim`). */
   score(rows: Float32Array): Float32Array {
+    return this.scoreRows(rows).scores;
+  }
+
+  /**
+   * {@link score} together with the reconstruction it came from (`n × inputDim`), so the few rows above
+   * threshold can be explained from it without a second forward pass. The errors are computed here rather than
+   * in the backend: two kernel dispatches fewer per chunk, and the reconstruction has to come back anyway.
+   */
+  scoreRows(rows: Float32Array): { scores: Float32Array; reconstruction: Float32Array } {
     const n = this.#rowCount(rows);
     const d = this.inputDim;
-    const out = new Float32Array(n);
+    const scores = new Float32Array(n);
+    const reconstruction = new Float32Array(n * d);
     for (let start = 0; start < n; start += this.#scoreBatchRows) {
       const end = Math.min(n, start + this.#scoreBatchRows);
-      const errors = tf.tidy(() => {
-        const x = tf.tensor2d(rows.subarray(start * d, end * d), [end - start, d]);
-        return tf.mean(tf.squaredDifference(x, this.#forward(x)), 1);
-      });
+      const output = tf.tidy(() =>
+        this.#predict(tf.tensor2d(rows.subarray(start * d, end * d), [end - start, d])),
+      );
       // dataSync: cpu and wasm compute synchronously anyway, and an await per chunk only adds latency.
-      out.set(errors.dataSync(), start);
-      errors.dispose();
+      reconstruction.set(output.dataSync(), start * d);
+      output.dispose();
     }
-    return out;
+    for (let i = 0, row = 0; i < n; i++, row += d) {
+      let sum = 0;
+      for (let j = row, end = row + d; j < end; j++) {
+        const e = rows[j]! - reconstruction[j]!;
+        sum += e * e;
+      }
+      scores[i] = sum / d;
+    }
+    return { scores, reconstruction };
   }
 
   /** Squared reconstruction error per feature (`n × inputDim`); their row mean is {@link score}. */
   featureErrors(rows: Float32Array): Float32Array {
-    const n = this.#rowCount(rows);
-    const errors = tf.tidy(() => {
-      const x = tf.tensor2d(rows, [n, this.inputDim]);
-      return tf.squaredDifference(x, this.#forward(x));
-    });
-    const out = Float32Array.from(errors.dataSync());
-    errors.dispose();
-    return out;
+    const { reconstruction } = this.scoreRows(rows);
+    for (let j = 0; j < rows.length; j++) {
+      const e = rows[j]! - reconstruction[j]!;
+      reconstruction[j] = e * e;
+    }
+    return reconstruction;
   }
 
   exportWeights(): AutoencoderWeights {
@@ -237,18 +254,63 @@ export class Autoencoder implements Scorer {
     return h;
   }
 
-  #step(x: tf.Tensor2D, batch: Int32Array, optimizer: tf.Optimizer): number {
-    const cost = tf.tidy(() => {
+  /**
+   * The inference-only forward pass: bias and matMul fused into one kernel per layer. Training keeps the
+   * unfused {@link #forward}, whose gradients every backend implements.
+   */
+  #predict(x: tf.Tensor2D): tf.Tensor2D {
+    const layers = this.#sizes.length - 1;
+    let h = x;
+    for (let i = 0; i < layers; i++) {
+      h = tf.fused.matMul({
+        a: h,
+        b: this.#variables[2 * i] as tf.Variable<tf.Rank.R2>,
+        bias: this.#variables[2 * i + 1]!,
+      }) as tf.Tensor2D;
+      if (i < layers - 1) h = tf.tanh(h);
+    }
+    return h;
+  }
+
+  #step(x: tf.Tensor2D, batch: Int32Array, optimizer: Optimizer): number {
+    return tf.tidy(() => {
       const xb = tf.gather(x, tf.tensor1d(batch, 'int32'));
-      // An explicit variable list: by default the optimizer differentiates every trainable variable in
-      // the process, which includes the other segments' models.
-      const loss = () => tf.mean(tf.squaredDifference(xb, this.#forward(xb))) as tf.Scalar;
-      // With returnCost the optimizer always returns the loss.
-      return optimizer.minimize(loss, true, this.#variables) as tf.Scalar;
+      return this.#minimize(
+        optimizer,
+        () => tf.mean(tf.squaredDifference(xb, this.#forward(xb))) as tf.Scalar,
+      );
     });
-    const value = cost.dataSync()[0]!;
-    cost.dispose();
-    return value;
+  }
+
+  /** Fresh Adam state over a copy of the current weights, like a new `tf.train.adam` per training run. */
+  #newOptimizer(): Optimizer {
+    const params = this.#variables.map((v) => Float32Array.from(v.dataSync()));
+    const adam = new AdamState(
+      this.#learningRate,
+      tf.backend().epsilon(),
+      params.map((p) => p.length),
+    );
+    return { adam, params };
+  }
+
+  /**
+   * One gradient step on `loss`; returns the loss before the step. An explicit variable list: by default
+   * TensorFlow.js differentiates every trainable variable in the process, which includes the other segments'
+   * models. The update itself runs in {@link AdamState} and the new weights go back in one assign each.
+   */
+  #minimize(optimizer: Optimizer, loss: () => tf.Scalar): number {
+    return tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(loss, this.#variables);
+      optimizer.adam.step(
+        optimizer.params,
+        this.#variables.map((v) => grads[v.name]!.dataSync()),
+      );
+      this.#variables.forEach((v, k) => {
+        // A copy: the cpu backend keeps the array it is given, and the parameters change in place.
+        v.assign(tf.tensor(optimizer.params[k]!.slice(), this.#shape(k)));
+      });
+      return value.dataSync()[0]!;
+    });
   }
 
   #shape(k: number): [number, number] | [number] {

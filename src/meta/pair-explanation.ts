@@ -23,18 +23,22 @@ export function withPairEvidence(
   const pair: FeatureContribution[] = [];
   let jitter: FeatureContribution | undefined;
   let weight: FeatureContribution | undefined;
-  for (let j = 0; j < names.length; j++) {
-    const name = names[j]!;
+  const { jitters, weights } = pairFeatures(names);
+  for (const j of jitters) {
+    const value = raw[j]!;
+    if (!(value > 0)) continue;
+    const typical = baseline(j);
+    // The most regular λ relative to its baseline is the clearest sign of a timer.
+    if (value < typical && (!jitter || value / typical < jitter.value / jitter.baseline)) {
+      jitter = { name: names[j]!, value, baseline: typical, share: 0 };
+    }
+  }
+  for (const j of weights) {
     const value = raw[j]!;
     const typical = baseline(j);
-    const contribution = { name, value, baseline: typical, share: 0 };
-    if (name.startsWith('pair_iat_std_') && value > 0 && value < typical) {
-      // The most regular λ relative to its baseline is the clearest sign of a timer.
-      if (!jitter || value / typical < jitter.value / jitter.baseline) jitter = contribution;
-    } else if (name.startsWith('pair_w_') && value > typical) {
-      if (!weight || value / Math.max(typical, 1e-9) > weight.value / Math.max(weight.baseline, 1e-9)) {
-        weight = contribution;
-      }
+    if (!(value > typical)) continue;
+    if (!weight || value / Math.max(typical, 1e-9) > weight.value / Math.max(weight.baseline, 1e-9)) {
+      weight = { name: names[j]!, value, baseline: typical, share: 0 };
     }
   }
   for (const c of [jitter, weight]) if (c) pair.push(c);
@@ -44,4 +48,20 @@ export function withPairEvidence(
     .filter((f) => !pair.some((p) => p.name === f.name))
     .map((f) => ({ ...f, share: f.share * (1 - PAIR_SHARE) }));
   return [...pair, ...rest].slice(0, MAX_FEATURES);
+}
+
+/** Indices of the pair periodicity features of a feature set; feature sets are long-lived, so looked up once. */
+const pairFeatureCache = new WeakMap<readonly string[], { jitters: number[]; weights: number[] }>();
+
+function pairFeatures(names: readonly string[]): { jitters: number[]; weights: number[] } {
+  let found = pairFeatureCache.get(names);
+  if (!found) {
+    found = { jitters: [], weights: [] };
+    names.forEach((name, j) => {
+      if (name.startsWith('pair_iat_std_')) found!.jitters.push(j);
+      else if (name.startsWith('pair_w_')) found!.weights.push(j);
+    });
+    pairFeatureCache.set(names, found);
+  }
+  return found;
 }

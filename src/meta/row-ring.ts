@@ -20,11 +20,18 @@ export class RowRing {
     return this.#size;
   }
 
-  /** Appends one row (`dim` values). */
-  push(row: Float32Array): void {
-    this.#rows.set(row.subarray(0, this.dim), this.#next * this.dim);
+  /** Appends the row of `rows` starting at `offset`, without a subarray view per row. */
+  pushAt(rows: Float32Array, offset: number): void {
+    const dim = this.dim;
+    const to = this.#next * dim;
+    for (let j = 0; j < dim; j++) this.#rows[to + j] = rows[offset + j]!;
     this.#next = (this.#next + 1) % this.capacity;
     this.#size = Math.min(this.capacity, this.#size + 1);
+  }
+
+  /** Appends one row (`dim` values). */
+  push(row: Float32Array): void {
+    this.pushAt(row, 0);
   }
 
   /** The newest `count` rows (all when omitted), oldest first, as a fresh row-major array. */

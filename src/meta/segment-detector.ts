@@ -142,22 +142,26 @@ export class SegmentDetector {
   /** Scores row-major `rows` (`n × features`) of `flows`; while learning, buffers them for warm-up instead. */
   score(rows: Float32Array, flows: readonly RoutedFlow[]): SegmentScores {
     const n = flows.length;
-    const keys = flows.map((f) => `${f.srcIp}>${f.dstIp}`);
-    const timesMs = Float64Array.from(flows, (f) => (Number.isFinite(f.end) ? f.end : f.start));
-    const forecast = Float32Array.from(timesMs, (t, i) =>
-      this.#forecaster.observe(t, flows[i]!.srcIp, flows[i]!.dstIp),
-    );
+    const keys = new Array<string>(n);
+    const timesMs = new Float64Array(n);
+    const forecast = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const f = flows[i]!;
+      keys[i] = `${f.srcIp}>${f.dstIp}`;
+      const t = Number.isFinite(f.end) ? f.end : f.start;
+      timesMs[i] = t;
+      forecast[i] = this.#forecaster.observe(t, f.srcIp, f.dstIp);
+    }
     const model = this.#model;
     if (!model) {
       if (!this.#training) this.#warmup.push(rows, forecast, keys, timesMs);
       return this.#learningScores(n);
     }
-    const scaled = model.scaler.transform(rows);
-    const raw = {
-      autoencoder: model.autoencoder.score(scaled),
-      baseline: this.#baseline.score(scaled),
-      forecast,
-    };
+    // One pass scales the rows and yields the feature-deviation score (the largest |z| of each row).
+    const deviation = new Float32Array(n);
+    const scaled = model.scaler.transform(rows, undefined, deviation);
+    const autoencoder = model.autoencoder.scoreRows(scaled);
+    const raw = { autoencoder: autoencoder.scores, baseline: deviation, forecast };
     const result = this.#ensemble.score(raw, keys, timesMs);
     const explain: number[] = [];
     const { minPValue } = this.#config.adaptation;
@@ -175,7 +179,7 @@ export class SegmentDetector {
         this.#recent.clear();
       }
       if (this.#driftPending || result.pValues[i]! >= minPValue) {
-        this.#recent.push(rows.subarray(i * dim, (i + 1) * dim));
+        this.#recent.pushAt(rows, i * dim);
         this.#sinceAdaptation++;
       }
     }
@@ -185,7 +189,7 @@ export class SegmentDetector {
       scores: result.scores,
       threshold: result.threshold,
       detectors: result.members,
-      explanations: this.#explain(model, scaled, rows, explain, result.members),
+      explanations: this.#explain(model, scaled, autoencoder.reconstruction, rows, explain, result.members),
     };
   }
 
@@ -382,12 +386,15 @@ export class SegmentDetector {
   #explain(
     model: Model,
     scaled: Float32Array,
+    reconstruction: Float32Array,
     rows: Float32Array,
     indices: number[],
     members: SegmentScores['detectors'],
   ): Map<number, FeatureContribution[]> {
+    if (indices.length === 0) return new Map();
     const baseline = (j: number) => model.scaler.baseline(j);
-    const explanations = explainRows(model.autoencoder, scaled, rows, indices, this.featureNames, baseline);
+    const names = this.featureNames;
+    const explanations = explainRows(scaled, reconstruction, rows, indices, names, baseline);
     const dim = this.featureNames.length;
     const persistence = members.at(-1)!.pValues;
     for (const i of indices) {

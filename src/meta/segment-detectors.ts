@@ -1,8 +1,10 @@
 import type { DetectorConfig } from '../config/schema.js';
-import type { Detection, FeatureBatch, ModelState } from '../core/detection.js';
+import type { Detection, FeatureBatch, ModelState, SegmentWindowStats } from '../core/detection.js';
 import { ConfigError, ModelError } from '../core/errors.js';
+import type { RoutedFlow } from '../core/flow-record.js';
 import type { AutoencoderWeights } from './autoencoder.js';
 import { type BackendChoice, selectBackend } from './backend.js';
+import { ScoredFlow } from './scored-flow.js';
 import { SegmentDetector, type SegmentSnapshot } from './segment-detector.js';
 
 /** Structured log line: a message and its fields. */
@@ -29,6 +31,9 @@ export interface SegmentDetectorStats {
   forecastFlows: number;
   observedFlows: number;
 }
+
+/** The windows of a segment the features stage reported none for, shared by all its detections. */
+const NO_WINDOWS: readonly SegmentWindowStats[] = Object.freeze([]);
 
 /** Fewest warm-up flows: a quarter of them calibrates the thresholds, which need at least 20 scores each. */
 const MIN_WARMUP_FLOWS = 80;
@@ -83,41 +88,39 @@ export class SegmentDetectors {
     await this.ready();
     const dim = batch.featureNames.length;
     this.#checkBatch(batch);
+    const { flows, values } = batch;
+    const n = flows.length;
     const groups = new Map<string, number[]>();
-    batch.flows.forEach((flow, i) => {
-      const rows = groups.get(flow.segment);
+    for (let i = 0; i < n; i++) {
+      const segment = flows[i]!.segment;
+      const rows = groups.get(segment);
       if (rows) rows.push(i);
-      else groups.set(flow.segment, [i]);
-    });
-    const detections = new Array<Detection>(batch.flows.length);
+      else groups.set(segment, [i]);
+    }
+    const detections = new Array<Detection>(n);
     for (const [segment, indices] of groups) {
       const detector = this.#detector(segment, batch.featureNames);
-      const rows = new Float32Array(indices.length * dim);
-      indices.forEach((i, k) => {
-        rows.set(batch.values.subarray(i * dim, (i + 1) * dim), k * dim);
-      });
-      const result = detector.score(
-        rows,
-        indices.map((i) => batch.flows[i]!),
-      );
-      const windows = batch.windows.get(segment) ?? [];
-      indices.forEach((i, k) => {
-        detections[i] = {
-          flow: batch.flows[i]!,
-          score: result.scores[k]!,
-          threshold: result.threshold,
-          pValue: result.pValues[k]!,
-          modelState: result.state,
-          detectors: result.detectors.map((d) => ({
-            detector: d.detector,
-            pValue: d.pValues[k]!,
-            weight: d.weight,
-          })),
-          topFeatures: result.explanations.get(k) ?? [],
-          windows,
-        };
-      });
-      this.#scored.set(segment, (this.#scored.get(segment) ?? 0) + indices.length);
+      const m = indices.length;
+      // A batch of one segment is scored in place; otherwise the segment's rows are gathered.
+      let rows = values;
+      let segmentFlows = flows;
+      if (m !== n) {
+        rows = new Float32Array(m * dim);
+        segmentFlows = new Array<RoutedFlow>(m);
+        for (let k = 0; k < m; k++) {
+          const i = indices[k]!;
+          segmentFlows[k] = flows[i]!;
+          for (let j = 0, from = i * dim, to = k * dim; j < dim; j++) rows[to + j] = values[from + j]!;
+        }
+      }
+      const result = detector.score(rows, segmentFlows);
+      const windows = batch.windows.get(segment) ?? NO_WINDOWS;
+      const { explanations, detectors: members } = result;
+      for (let k = 0; k < m; k++) {
+        const i = indices[k]!;
+        detections[i] = new ScoredFlow(flows[i]!, result, members, k, explanations.get(k), windows);
+      }
+      this.#scored.set(segment, (this.#scored.get(segment) ?? 0) + m);
       if (detector.needsTraining) this.#scheduleTraining(detector);
     }
     this.#scoredFlows += batch.flows.length;

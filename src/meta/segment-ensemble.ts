@@ -159,11 +159,14 @@ export class SegmentEnsemble {
     timesMs: Float64Array,
   ): Omit<EnsembleScores, 'threshold'> {
     const n = raw.autoencoder.length;
-    const memberP = MEMBERS.map((m) => {
+    const memberP: Float64Array[] = [];
+    for (const m of MEMBERS) {
       const spot = this.#spots[m];
       const scores = raw[m];
-      return Float64Array.from({ length: n }, (_, i) => spot.pValue(scores[i]!));
-    });
+      const p = new Float64Array(n);
+      for (let i = 0; i < n; i++) p[i] = spot.pValue(scores[i]!);
+      memberP.push(p);
+    }
     const persistenceP = new Float64Array(n);
     const pValues = new Float64Array(n);
     const scores = new Float64Array(n);

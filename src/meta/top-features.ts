@@ -1,5 +1,4 @@
 import type { FeatureContribution } from '../core/detection.js';
-import type { Scorer } from './scorer.js';
 
 /** At most this many features explain a detection. */
 const MAX_FEATURES = 5;
@@ -25,25 +24,40 @@ export function topFeatures(
   let total = 0;
   for (let j = 0; j < errors.length; j++) total += errors[j]!;
   if (!(total > 0)) return [];
-  const ranked = Array.from({ length: errors.length }, (_, j) => j).sort((a, b) => errors[b]! - errors[a]!);
+  // Only the largest MAX_FEATURES can be picked, so a partial insertion selection replaces a full sort. A
+  // feature moves ahead only of strictly smaller errors, so ties keep feature order as a stable sort would.
+  const ranked = new Int32Array(MAX_FEATURES);
+  let count = 0;
+  for (let j = 0; j < errors.length; j++) {
+    const e = errors[j]!;
+    if (count === MAX_FEATURES && !(e > errors[ranked[count - 1]!]!)) continue;
+    let at = count < MAX_FEATURES ? count++ : count - 1;
+    while (at > 0 && e > errors[ranked[at - 1]!]!) {
+      ranked[at] = ranked[at - 1]!;
+      at--;
+    }
+    ranked[at] = j;
+  }
   const picked: FeatureContribution[] = [];
-  for (const j of ranked) {
+  for (let k = 0; k < count; k++) {
+    const j = ranked[k]!;
     const share = errors[j]! / total;
-    if (picked.length >= MAX_FEATURES || (picked.length >= MIN_FEATURES && share < MIN_SHARE)) break;
+    if (picked.length >= MIN_FEATURES && share < MIN_SHARE) break;
     picked.push({ name: names[j]!, value: raw[j]!, baseline: baseline(j), share });
   }
   return picked;
 }
 
 /**
- * Explanations for the rows `indices` of a scored batch, by row index: one extra (small) scoring pass over just
- * those rows for their per-feature errors.
+ * Explanations for the rows `indices` of a scored batch, by row index, from the reconstruction the scoring
+ * pass already produced: the per-feature squared errors of each row go into one reused buffer, so no extra
+ * model call and no per-row arrays besides the explanation itself.
  *
- * @param scaled the batch as the scorer saw it; `raw` the same rows unscaled
+ * @param scaled the batch as the autoencoder saw it; `reconstruction` its output; `raw` the same rows unscaled
  */
 export function explainRows(
-  scorer: Scorer,
   scaled: Float32Array,
+  reconstruction: Float32Array,
   raw: Float32Array,
   indices: readonly number[],
   names: readonly string[],
@@ -52,14 +66,15 @@ export function explainRows(
   const explanations = new Map<number, FeatureContribution[]>();
   if (indices.length === 0) return explanations;
   const dim = names.length;
-  const picked = new Float32Array(indices.length * dim);
-  indices.forEach((i, k) => {
-    picked.set(scaled.subarray(i * dim, (i + 1) * dim), k * dim);
-  });
-  const errors = scorer.featureErrors(picked);
-  indices.forEach((i, k) => {
-    const rowErrors = errors.subarray(k * dim, (k + 1) * dim);
-    explanations.set(i, topFeatures(rowErrors, raw.subarray(i * dim, (i + 1) * dim), names, baseline));
-  });
+  // Float32 like the backend's own squared differences, so shares match what a tensor op would give.
+  const errors = new Float32Array(dim);
+  for (const i of indices) {
+    const row = i * dim;
+    for (let j = 0; j < dim; j++) {
+      const e = scaled[row + j]! - reconstruction[row + j]!;
+      errors[j] = e * e;
+    }
+    explanations.set(i, topFeatures(errors, raw.subarray(row, row + dim), names, baseline));
+  }
   return explanations;
 }
