@@ -203,6 +203,30 @@ async function waitFor(check, timeoutMs, what) {
   throw new Error(`bench: timed out waiting for ${what}`);
 }
 
+/** Per-stage call count and seconds from `tapwatch_processing_duration_seconds`. */
+function stageTotals(text) {
+  const totals = {};
+  for (const line of text.split('\n')) {
+    const m = /^tapwatch_processing_duration_seconds_(sum|count)\{stage="([^"]+)"\} (\S+)$/.exec(line);
+    if (!m) continue;
+    totals[m[2]] ??= { sum: 0, count: 0 };
+    totals[m[2]][m[1]] = Number(m[3]);
+  }
+  return totals;
+}
+
+/** Stage totals between two scrapes: calls, total ms and ms per call. */
+function stageDelta(before, after) {
+  return Object.fromEntries(
+    Object.entries(after).map(([stage, a]) => {
+      const b = before[stage] ?? { sum: 0, count: 0 };
+      const calls = a.count - b.count;
+      const ms = (a.sum - b.sum) * 1000;
+      return [stage, { calls, ms: Math.round(ms), msPerCall: calls > 0 ? +(ms / calls).toFixed(2) : 0 }];
+    }),
+  );
+}
+
 async function run(TestKafkaBroker, format) {
   const broker = await TestKafkaBroker.start({
     topics: [
@@ -259,7 +283,9 @@ async function run(TestKafkaBroker, format) {
     'first scored flow',
   );
   const t0 = performance.now();
+  const stages0 = stageTotals(await (await fetch(`http://${address}/metrics`)).text());
   await waitFor(() => committed() >= FLOWS, 600_000, 'backlog');
+  const stages1 = stageTotals(await (await fetch(`http://${address}/metrics`)).text());
   const seconds = (performance.now() - t0) / 1000;
   // Too short a backlog is drained before the first scrape: report no number rather than a wrong one.
   const throughput = c0 < FLOWS / 2 ? (FLOWS - c0) / seconds : Number.NaN;
@@ -295,6 +321,7 @@ async function run(TestKafkaBroker, format) {
     .sort((a, b) => a - b);
   const quantile = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   const histogram = await (await fetch(`http://${address}/metrics`)).text();
+  const stages2 = stageTotals(histogram);
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   await p.disconnect();
@@ -307,6 +334,8 @@ async function run(TestKafkaBroker, format) {
     alertsMeasured: latencies.length,
     latencyP50Ms: quantile(0.5),
     latencyP99Ms: quantile(0.99),
+    backlogStages: stageDelta(stages0, stages1),
+    pacedStages: stageDelta(stages1, stages2),
     ackHistogram: histogram
       .split('\n')
       .filter((l) => l.startsWith('tapwatch_alert_latency_seconds_bucket'))

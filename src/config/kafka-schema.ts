@@ -70,6 +70,19 @@ export const kafkaInputSchema = z
     allowedLatenessSeconds: nonNegative.default(60),
     /** Decoded batches waiting for the pipeline; when full, the partitions feeding it are paused. */
     maxQueueBatches: positiveInt.default(16),
+    /**
+     * Batches that queued up while the pipeline was busy are merged into one of at most this many
+     * flows: fewer, larger batches when behind (throughput), single fetches when keeping up (latency).
+     */
+    maxBatchFlows: positiveInt.default(10_000),
+    /**
+     * Longest a fetch waits on a partition with no new records; records are returned as soon as they
+     * arrive. kafkajs also re-checks paused partitions at this interval, so a long wait delays reading
+     * after the queue has drained.
+     */
+    fetchMaxWaitMs: positiveInt.default(100),
+    /** Acknowledged offsets are committed together at most this often (lower = fewer re-reads after a crash). */
+    commitIntervalMs: positiveInt.default(200),
     /** How often consumer lag (high-water mark minus committed offset) is measured. */
     lagIntervalSeconds: z.number().positive().default(15),
     /** Longest wait at shutdown for in-flight batches to be acknowledged and committed. */
@@ -141,8 +154,12 @@ export const kafkaAlertSinkSchema = z
     idempotent: z.boolean().default(true),
     /** Acknowledgement: all in-sync replicas, the leader only, or none (fire and forget). */
     acks: z.enum(['all', 'leader', 'none']).default('all'),
-    /** Alerts are collected this long and sent as one batch. */
-    lingerMs: z.number().int().nonnegative().default(5),
+    /**
+     * Alerts are collected this long and sent as one batch. 0 sends at the end of the current event-loop
+     * turn: the pipeline writes all alerts of an input batch at once and waits for their acknowledgement
+     * before the next batch, so they still share one request and a longer linger only adds latency.
+     */
+    lingerMs: z.number().int().nonnegative().default(0),
     /** Most alerts per produce request. */
     maxBatchAlerts: positiveInt.default(500),
     /** Longest wait for unacknowledged alerts at shutdown. */

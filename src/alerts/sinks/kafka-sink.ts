@@ -58,7 +58,8 @@ export class KafkaSink implements AlertSink {
   readonly #o: KafkaSinkOptions;
   readonly #headers: Record<string, string>;
   #batch: Pending[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending linger wait, if any. */
+  #cancelLinger: (() => void) | undefined;
   #sending: Promise<void> = Promise.resolve();
   #failures = 0;
   #closing: Promise<void> | undefined;
@@ -90,7 +91,9 @@ export class KafkaSink implements AlertSink {
       };
       this.#batch.push({ alert, message, resolve, reject });
       if (this.#batch.length >= this.#o.maxBatchAlerts) this.#sendNow();
-      else this.#timer ??= setTimeout(() => this.#sendNow(), this.#o.lingerMs);
+      // With no linger, the alerts written in this turn of the event loop (the pipeline hands a
+      // whole batch's alerts over at once) still go out as one request.
+      else this.#cancelLinger ??= this.#linger();
     });
   }
 
@@ -112,9 +115,18 @@ export class KafkaSink implements AlertSink {
     return this.#closing;
   }
 
+  #linger(): () => void {
+    if (this.#o.lingerMs === 0) {
+      const immediate = setImmediate(() => this.#sendNow());
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(() => this.#sendNow(), this.#o.lingerMs);
+    return () => clearTimeout(timer);
+  }
+
   #sendNow(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelLinger?.();
+    this.#cancelLinger = undefined;
     if (this.#batch.length === 0) return;
     const batch = this.#batch;
     this.#batch = [];

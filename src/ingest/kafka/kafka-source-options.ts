@@ -48,6 +48,12 @@ export interface KafkaSourceOptions {
   deadLetters: DeadLetterProducer | undefined;
   allowedLatenessSeconds: number;
   maxQueueBatches: number;
+  /** Queued batches are merged into one pipeline batch up to this many flows. */
+  maxBatchFlows: number;
+  /** Longest fetch wait on an idle partition, and the pause poll interval of kafkajs. */
+  fetchMaxWaitMs: number;
+  /** Acknowledged offsets are committed together at most this often. */
+  commitIntervalMs: number;
   lagIntervalMs: number;
   shutdownTimeoutMs: number;
   /** Raw kafkajs consumer settings, merged over ours. */

@@ -18,8 +18,6 @@ import { OffsetTracker, type TrackedBatch } from './offset-tracker.js';
 
 /** How often a pipeline that is slow to take a batch still heartbeats, so the group keeps us. */
 const HEARTBEAT_WHILE_BLOCKED_MS = 2000;
-/** Acks are committed together at most this often. */
-const COMMIT_INTERVAL_MS = 200;
 /** The broker health probe runs this often; lag is computed on every n-th probe. */
 const HEALTH_INTERVAL_MS = 1000;
 
@@ -52,11 +50,13 @@ export class KafkaSource implements FlowSource {
 
   constructor(options: KafkaSourceOptions) {
     this.#o = options;
-    // A short fetch wait keeps latency low at low rates and lets a paused consumer stop quickly.
+    // kafkajs sleeps a whole `maxWaitTimeInMs` before it looks again at a paused partition, so
+    // after a full queue resumes, reading restarts only that much later: keep it short. The fetch
+    // itself still returns as soon as any record is there (minBytes 1).
     const settings = {
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: options.fetchMaxWaitMs,
       ...options.consumer,
     };
     this.#consumer = options.kafka.consumer({
@@ -107,11 +107,42 @@ export class KafkaSource implements FlowSource {
     });
   }
 
+  /**
+   * Queued partition batches, merged up to `maxBatchFlows` flows per pipeline batch: when the
+   * pipeline falls behind, the next call takes everything that piled up at once, so a fixed cost
+   * per batch (scoring call, alert round trip) is paid once for all of it instead of once per fetch.
+   */
   async *batches(): AsyncIterable<KafkaSourceBatch> {
     for (let batch = await this.#queue.pop(); batch !== undefined; batch = await this.#queue.pop()) {
-      yield batch;
+      yield await this.#coalesce(batch);
     }
     if (this.#fatal) throw this.#fatal;
+  }
+
+  async #coalesce(first: KafkaSourceBatch): Promise<KafkaSourceBatch> {
+    const limit = this.#o.maxBatchFlows;
+    if (this.#queue.size === 0 || first.flows.length >= limit) return first;
+    const parts = [first];
+    let count = first.flows.length;
+    while (this.#queue.size > 0 && count < limit) {
+      const next = await this.#queue.pop();
+      if (next === undefined) break;
+      parts.push(next);
+      count += next.flows.length;
+    }
+    if (parts.length === 1) return first;
+    const flows: FlowRecord[] = [];
+    for (const part of parts) for (const flow of part.flows) flows.push(flow);
+    return {
+      flows,
+      // Each part keeps its own tracked offsets, so commits stay in delivery order per partition.
+      ack: async () => {
+        for (const part of parts) await part.ack();
+      },
+      fail: () => {
+        for (const part of parts) part.fail();
+      },
+    };
   }
 
   /** Stop fetching, wait (bounded) for handed-out batches to be acknowledged, commit. Stays in the group. */
@@ -211,7 +242,7 @@ export class KafkaSource implements FlowSource {
     this.#commitTimer ??= setTimeout(() => {
       this.#commitTimer = undefined;
       void this.#commit();
-    }, COMMIT_INTERVAL_MS);
+    }, this.#o.commitIntervalMs);
   }
 
   #commit(): Promise<void> {
