@@ -56,6 +56,10 @@ export class Daemon {
   readonly #stderr: Writable;
   #ready = false;
   #waitForTraining = false;
+  /** Alert delivery of the batches scored so far, chained in batch order. */
+  #delivery: Promise<void> = Promise.resolve();
+  #deliveriesPending = 0;
+  #deliveryError: unknown;
   #flows = 0;
   #stopping: Promise<number> | undefined;
 
@@ -260,6 +264,7 @@ export class Daemon {
       error = err;
       this.#log.error(err.message, { code: err.code, reason: err.reason });
     }
+    await this.#delivery;
     this.#ready = false;
     clearInterval(refresh);
     await this.#detectors.flush();
@@ -293,15 +298,28 @@ export class Daemon {
     // always gives the same alerts whatever the machine's speed. Live input never waits.
     if (this.#waitForTraining) await this.#detectors.flush();
     const t2 = performance.now();
-    await this.#alerts.handle(detections);
-    const t3 = performance.now();
     const m = this.#pipelineMetrics;
     m.observeStage('features', t0, t1);
     m.observeStage('detector', t1, t2);
-    m.observeStage('alerts', t2, t3);
     if (this.#capture) m.captureProgress(flows[0]!.source.format, this.#capture.stats, flows.length);
     m.scored(detections, this.#extractor, this.#detectors);
-    await ack();
+    // Alerts are delivered in batch order, but the next batch's features and scoring overlap with
+    // this batch's delivery (a Kafka sink waits for the broker's acknowledgement). The batch is
+    // acknowledged (its offsets committed) only after its alerts were accepted: at-least-once holds.
+    this.#deliveriesPending++;
+    this.#delivery = this.#delivery.then(async () => {
+      const t3 = performance.now();
+      await this.#alerts.handle(detections);
+      m.observeStage('alerts', t3, performance.now());
+      this.#deliveriesPending--;
+      await ack();
+    });
+    // A failed delivery must surface here (and end the run), not as an unhandled rejection.
+    this.#delivery.catch((err: unknown) => {
+      this.#deliveryError ??= err;
+    });
+    if (this.#deliveryError !== undefined) throw this.#deliveryError;
+    if (this.#deliveriesPending >= MAX_DELIVERIES_PENDING) await this.#delivery;
   }
 
   #summary(seconds: number, error: InputError | undefined): RunSummary {
@@ -328,6 +346,9 @@ function describeRestartNeeded(current: Readonly<TapwatchConfig>, next: Readonly
     changed.push('alerts.kafka');
   return changed;
 }
+
+/** Batches whose alerts may await delivery while the next batch is scored. */
+const MAX_DELIVERIES_PENDING = 2;
 
 /** The model directory tapwatch ships, used when `detector.model` is `bundled`. */
 const BUNDLED_MODEL_DIR = fileURLToPath(new URL('../models/default', import.meta.url));
