@@ -139,7 +139,7 @@ export const detectorSchema = z.strictObject({
   persistence: z
     .strictObject({
       /** Reference k on −log10 p: flows above it add evidence, flows below drain it. */
-      referenceScore: positive.default(1.2),
+      referenceScore: positive.default(1.6),
       /** Half-life of the evidence, seconds of event time. */
       halfLifeSeconds: positive.default(1800),
       /** Evidence at which a pair's p-value reaches falseAlertRate. */

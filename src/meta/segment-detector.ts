@@ -150,7 +150,7 @@ export class SegmentDetector {
       keys[i] = `${f.srcIp}>${f.dstIp}`;
       const t = Number.isFinite(f.end) ? f.end : f.start;
       timesMs[i] = t;
-      forecast[i] = this.#forecaster.observe(t, f.srcIp, f.dstIp);
+      forecast[i] = this.#forecaster.observe(f.start, t, f.srcIp, f.dstIp);
     }
     const model = this.#model;
     if (!model) {

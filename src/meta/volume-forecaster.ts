@@ -32,6 +32,12 @@ export interface VolumeForecasterSnapshot {
 
 /** Ticks before the forecaster scores: level and residual spread need a few observations first. */
 const MIN_TICKS = 6;
+/**
+ * Fewest flows a tick must hold before its excess is scored. Below this a segment's volume is Poisson noise
+ * and ordinary bursts (a device's DNS and NTP at boot) would read as volumetric attacks; every flood or scan
+ * worth the name fills a tick far beyond it.
+ */
+const MIN_TICK_FLOWS = 20;
 /** Weight of the newest residual in the mean absolute residual. */
 const RESIDUAL_SMOOTHING = 0.05;
 /** A gap longer than this many ticks is not replayed tick by tick; the state jumps over it. */
@@ -89,24 +95,30 @@ export class VolumeForecaster {
   }
 
   /**
-   * Counts one flow ending at `endMs` between hosts `src` and `dst`, and returns its raw score (NaN, i.e. no
+   * Counts one flow (started at `startMs`, ended at `endMs`) between hosts `src` and `dst`, and returns its raw score (NaN, i.e. no
    * evidence either way, until a few ticks have closed: a 0 there would calibrate the tail on a block of
    * ties and turn the first real residual into p ≈ 0 for every flow): the tick's residual z times the flow's participation, the share of the tick's
    * flows so far that have its source or its destination (the larger). A volume excess is a segment-level
    * fact; participation attributes it to the flows that make it up — a flood's flows share the victim, a
    * scan's the scanner — rather than to every benign flow that happens to end in the same tick.
    */
-  observe(endMs: number, src: string, dst: string): number {
+  observe(startMs: number, endMs: number, src: string, dst: string): number {
     const s = this.#s;
-    const tick = Math.floor(endMs / this.#tickMs);
+    // A flow counts when it ends, or one tick after it started if it lasted longer: a long flow's end can lie
+    // hours ahead of the flows around it (Zeek logs in start order), and one such flow must not drag the
+    // tick clock forward and pile every later flow into a single far-off tick. Volume floods are short flows.
+    const atMs = Number.isFinite(startMs) ? Math.min(endMs, startMs + this.#tickMs) : endMs;
+    const tick = Math.floor(atMs / this.#tickMs);
     if (Number.isNaN(s.tick)) s.tick = tick;
     else if (tick > s.tick) this.#advance(tick);
+    // A flow whose tick already closed (a capture exports idle flows a timeout after their last packet)
+    // counts in the open tick: the volume arrived, only late, and a flood of one-packet flows is all late.
     s.count++;
     const fromSrc = (this.#bySrc.get(src) ?? 0) + 1;
     const toDst = (this.#byDst.get(dst) ?? 0) + 1;
     this.#bySrc.set(src, fromSrc);
     this.#byDst.set(dst, toDst);
-    if (s.closedTicks < MIN_TICKS) return Number.NaN;
+    if (s.closedTicks < MIN_TICKS || s.count < MIN_TICK_FLOWS) return Number.NaN;
     const forecast = this.#forecast(s.tick);
     const z = (s.count - forecast) / this.#spread(forecast);
     return z > 0 ? (z * Math.max(fromSrc, toDst)) / s.count : z;
