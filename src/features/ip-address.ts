@@ -1,3 +1,4 @@
+import { formatIpv4, formatIpv6 } from '../core/ip-text.js';
 /**
  * A parsed IPv4 or IPv6 address as four unsigned 32-bit words in network order.
  * IPv4 lives in `w0` alone (the other words are 0) so prefix logic can work word by word
@@ -105,38 +106,9 @@ export function maskedWord(ip: IpAddress, i: number, prefix: number): number {
   return (word & wordMask(prefix - 32 * i)) >>> 0;
 }
 
-function formatIpv6Groups(groups: number[]): string {
-  // RFC 5952 section 4.2: compress the longest run (first on a tie) of two or more zero groups.
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart === -1) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}
-
 /** Formats the network `ip/prefix` (host bits cleared) as CIDR text, IPv6 per RFC 5952. */
 export function formatPrefix(ip: IpAddress, prefix: number): string {
-  if (ip.family === 4) {
-    const w = maskedWord(ip, 0, prefix);
-    return `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}/${prefix}`;
-  }
-  const groups: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    const w = maskedWord(ip, i, prefix);
-    groups.push(w >>> 16, w & 0xffff);
-  }
-  return `${formatIpv6Groups(groups)}/${prefix}`;
+  if (ip.family === 4) return `${formatIpv4(maskedWord(ip, 0, prefix))}/${prefix}`;
+  const w = (i: number) => maskedWord(ip, i, prefix);
+  return `${formatIpv6(w(0), w(1), w(2), w(3))}/${prefix}`;
 }

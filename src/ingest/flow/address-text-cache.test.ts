@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, formatIpv6 } from '../packet/ip-text.js';
+import { formatIpv4, formatIpv6 } from '../../core/ip-text.js';
 import { AddressTextCache } from './address-text-cache.js';
 
 describe('AddressTextCache', () => {

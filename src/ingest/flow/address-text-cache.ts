@@ -1,4 +1,4 @@
-import { formatIpv4, formatIpv6 } from '../packet/ip-text.js';
+import { formatIpv4, formatIpv6 } from '../../core/ip-text.js';
 
 /** Slots per family; a power of two so the slot is a mask of the hash. */
 const SLOTS = 4096;

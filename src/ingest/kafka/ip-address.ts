@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { formatIpv4, formatIpv6, parseIp } from '../packet/ip-text.js';
+import { formatIpv4, formatIpv6, parseIp } from '../../core/ip-text.js';
 
 /**
  * Canonical text of an address given as text: IPv4 dotted quad as is, IPv6 in RFC 5952 form

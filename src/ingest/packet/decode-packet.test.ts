@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatIpv4, formatIpv6 } from '../../core/ip-text.js';
 import { buildFrame, type FrameSpec, SPEC_LINK_TYPES } from '../../tools/frame-spec.js';
 import { decodePacket } from './decode-packet.js';
 import { DecodedPacket } from './decoded-packet.js';
-import { formatIpv4, formatIpv6 } from './ip-text.js';
 
 function decode(spec: FrameSpec, cut?: number): DecodedPacket {
   const frame = buildFrame(spec);

@@ -1,5 +1,5 @@
-// Address text parsing lives in the core beside Community ID, which needs it outside ingest.
-export { parseIp } from '../../core/community-id.js';
+// Address text for every stage: parsing (beside Community ID, which needs it) and RFC 5952 formatting.
+export { parseIp } from './community-id.js';
 
 /** Decimal text of each octet value, without and with the trailing dot. */
 const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
