@@ -36,6 +36,8 @@ RUN if [ "$WITH_TFJS_NODE" = "true" ]; then \
  && npm cache clean --force
 COPY --from=build /src/dist ./dist
 COPY config ./config
+# The bundled initialization new segments start from (detector.model: bundled).
+COPY models ./models
 COPY samples ./samples
 COPY deploy/tapwatch-container.yaml /etc/tapwatch/tapwatch.yaml
 RUN groupadd --system --gid 10001 tapwatch \

@@ -44,6 +44,13 @@ describe('Dockerfile', () => {
     expect(runtime.some((i) => i.op === 'COPY' && i.args.startsWith('--from=build /src/dist'))).toBe(true);
   });
 
+  it('ships what the daemon reads at start: the build, the bundled config and the bundled model', () => {
+    const copies = runtime.filter((i) => i.op === 'COPY').map((i) => i.args);
+    for (const dir of ['config ./config', 'models ./models']) expect(copies).toContain(dir);
+    const ignore = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8');
+    for (const dir of ['!config/**', '!models/**', '!src/**']) expect(ignore).toContain(dir);
+  });
+
   it('runs as a numeric non-root user', () => {
     expect(last('USER')).toBe('10001');
   });
