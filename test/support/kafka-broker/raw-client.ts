@@ -12,6 +12,8 @@ export class RawKafkaClient {
   #buffer = Buffer.alloc(0);
   #waiting: { correlationId: number; resolve: (r: KafkaReader) => void; reject: (e: Error) => void }[] = [];
   #correlationId = 0;
+  /** Set while a bare frame (a SASL token after SaslHandshake v0) is awaited instead of a response. */
+  #bareWaiting: ((frame: Buffer) => void) | null = null;
   /** Resolves when the broker closes the connection. */
   readonly closed: Promise<void>;
 
@@ -39,8 +41,15 @@ export class RawKafkaClient {
     this.#buffer = Buffer.concat([this.#buffer, chunk]);
     while (this.#buffer.length >= 4 && this.#buffer.length >= 4 + this.#buffer.readInt32BE(0)) {
       const size = this.#buffer.readInt32BE(0);
-      const reader = new KafkaReader(this.#buffer.subarray(4, 4 + size));
+      const frame = this.#buffer.subarray(4, 4 + size);
       this.#buffer = this.#buffer.subarray(4 + size);
+      if (this.#bareWaiting !== null) {
+        const resolve = this.#bareWaiting;
+        this.#bareWaiting = null;
+        resolve(frame);
+        continue;
+      }
+      const reader = new KafkaReader(frame);
       const correlationId = reader.int32();
       const next = this.#waiting.shift();
       if (next === undefined || next.correlationId !== correlationId) {
@@ -74,6 +83,17 @@ export class RawKafkaClient {
     this.#socket.write(Buffer.concat([size, payload]));
     if (options.expectResponse === false) return Promise.resolve(null);
     return new Promise((resolve, reject) => this.#waiting.push({ correlationId, resolve, reject }));
+  }
+
+  /** Sends a bare size-delimited frame (no request header) and resolves with the next bare frame. */
+  bareExchange(payload: Buffer): Promise<Buffer> {
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(payload.length);
+    this.#socket.write(Buffer.concat([size, payload]));
+    return new Promise((resolve, reject) => {
+      this.#bareWaiting = resolve;
+      this.#socket.once('close', () => reject(new Error('connection closed')));
+    });
   }
 
   close(): void {

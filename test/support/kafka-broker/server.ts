@@ -2,15 +2,18 @@
  * TCP side of the broker: size-delimited frames (an INT32 length, then the request), request header v1
  * (api_key, api_version, correlation_id, client_id), dispatch to the API handlers, and response header v0
  * (correlation_id). Requests on one connection are served strictly one after another, as a Kafka broker does
- * (it mutes a connection until its response is sent), because clients rely on in-order responses.
+ * (it mutes a connection until its response is sent), because clients rely on in-order responses. With `tls`
+ * the listener is a node:tls server (SSL / SASL_SSL); with `sasl` every connection must authenticate first.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { ApiKey, type ApiRange, type BrokerNode, type RequestContext } from './apis/api.js';
 import { unsupportedApiVersionsResponse } from './apis/api-versions.js';
 import { API_HANDLERS } from './apis/registry.js';
 import type { BrokerState } from './broker-state.js';
 import { KafkaReader, type KafkaWriter } from './codec.js';
 import type { GroupCoordinator } from './group-coordinator.js';
+import { type AuthEvent, ConnectionAuth, type SaslListenerConfig } from './sasl/session.js';
 
 /** Kafka's default `socket.request.max.bytes`: a larger frame is a broken or hostile client. */
 const MAX_FRAME_BYTES = 100 * 1024 * 1024;
@@ -30,6 +33,12 @@ export interface KafkaServerOptions {
   groups: GroupCoordinator;
   /** Called for requests the broker could not serve; the connection is closed afterwards. */
   onError: (err: Error) => void;
+  /** node:tls server options (key, cert, ca, requestCert, rejectUnauthorized); absent = plaintext. */
+  tls?: TlsOptions;
+  /** SASL mechanisms and users; absent = no authentication. */
+  sasl?: SaslListenerConfig;
+  /** TLS handshakes and SASL authentications, successful or not. */
+  onAuth: (event: AuthEvent) => void;
 }
 
 /** One TCP listener and its connections. */
@@ -44,7 +53,23 @@ export class KafkaServer {
 
   /** Starts listening; resolves with the bound port (useful when `port` is 0). */
   listen(port: number): Promise<number> {
-    const server = createServer((socket) => this.#accept(socket, server));
+    const tls = this.#options.tls;
+    const server: Server =
+      tls === undefined
+        ? createServer((socket) => this.#accept(socket, server))
+        : createTlsServer(tls, (socket) => {
+            const cert = socket.getPeerCertificate();
+            const subject = cert?.subject?.CN;
+            this.#options.onAuth({
+              kind: 'tls',
+              ok: true,
+              clientSubject: subject === undefined ? null : String(subject),
+            });
+            this.#accept(socket, server);
+          }).on('tlsClientError', (err: Error, socket: TLSSocket) => {
+            this.#options.onAuth({ kind: 'tls', ok: false, reason: err.message });
+            socket.destroy();
+          });
     this.#server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -87,11 +112,13 @@ class Connection {
   #pending: Buffer = Buffer.alloc(0);
   #queue: Promise<void> = Promise.resolve();
   #abort = new AbortController();
+  #auth: ConnectionAuth;
 
   constructor(socket: Socket, node: BrokerNode, options: KafkaServerOptions) {
     this.#socket = socket;
     this.#node = node;
     this.#options = options;
+    this.#auth = new ConnectionAuth(options.sasl, options.onAuth);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.#onData(chunk));
     // A client vanishing (ECONNRESET and the like) is normal in outage tests: drop the connection, report nothing.
@@ -127,11 +154,21 @@ class Connection {
 
   async #serve(frame: Buffer): Promise<void> {
     if (this.#abort.signal.aborted) return;
+    if (this.#auth.expectsRawToken) {
+      this.#rawToken(frame);
+      return;
+    }
     const r = new KafkaReader(frame);
     const apiKey = r.int16();
     const apiVersion = r.int16();
     const correlationId = r.int32();
     const clientId = r.string() ?? '';
+    if (!this.#auth.admits(apiKey)) {
+      // Kafka closes a SASL connection that sends anything but ApiVersions/SaslHandshake before authenticating.
+      this.#auth.refuse(apiKey);
+      this.destroy();
+      return;
+    }
     const ctx: RequestContext = {
       apiVersion,
       clientId,
@@ -140,6 +177,7 @@ class Connection {
       groups: this.#options.groups,
       node: this.#node,
       supportedApis: SUPPORTED_APIS,
+      auth: this.#auth,
       signal: this.#abort.signal,
     };
     const handler = API_HANDLERS.get(apiKey);
@@ -160,5 +198,27 @@ class Connection {
     header.writeInt32BE(payload.length + 4, 0);
     header.writeInt32BE(correlationId, 4);
     this.#socket.write(Buffer.concat([header, payload]));
+    this.#closeIfFailed();
+  }
+
+  /** A bare SASL token after SaslHandshake v0: answered with a bare frame; a failure closes the connection. */
+  #rawToken(token: Buffer): void {
+    const reply = this.#auth.authenticate(token);
+    if (reply.errorCode !== 0) {
+      this.destroy();
+      return;
+    }
+    const size = Buffer.allocUnsafe(4);
+    size.writeInt32BE(reply.bytes.length, 0);
+    this.#socket.write(Buffer.concat([size, reply.bytes]));
+  }
+
+  #closeIfFailed(): void {
+    if (this.#auth.closeAfterResponse) {
+      // A failed authentication: the answer is the last thing sent, then the connection is closed.
+      this.#abort.abort();
+      this.#socket.end();
+      setTimeout(() => this.#socket.destroy(), 1000).unref();
+    }
   }
 }

@@ -3,13 +3,42 @@
  * Kafka that real clients (kafkajs, librdkafka) can talk to. Data and committed offsets live in memory and
  * survive {@link TestKafkaBroker.stop} / {@link TestKafkaBroker.restart}, which model a broker outage.
  */
+import type { TlsOptions } from 'node:tls';
 import { BrokerState, type TopicSpec } from './broker-state.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import type { StoredRecord } from './record.js';
+import { SCRAM_HASHES, type ScramCredential, type ScramMechanism, scramCredential } from './sasl/scram.js';
+import {
+  type AuthEvent,
+  SASL_MECHANISMS,
+  type SaslListenerConfig,
+  type SaslMechanism,
+} from './sasl/session.js';
 import { KafkaServer } from './server.js';
 
 export type { TopicSpec } from './broker-state.js';
 export type { RecordHeader, StoredRecord } from './record.js';
+export type { AuthEvent, SaslMechanism } from './sasl/session.js';
+
+/** TLS listener settings (PEM text or buffers). */
+export interface TestKafkaBrokerTls {
+  /** The broker's private key. */
+  key: string | Buffer;
+  /** The broker's certificate (chain). */
+  cert: string | Buffer;
+  /** CA(s) client certificates must chain to; when given, a client without a valid certificate is refused. */
+  clientCa?: string | Buffer;
+}
+
+/** SASL listener settings. */
+export interface TestKafkaBrokerSasl {
+  /** Enabled mechanisms, in the order SaslHandshake lists them. Default: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512. */
+  mechanisms?: SaslMechanism[];
+  /** Users and passwords; SCRAM credentials (random salt) are derived from them at start. */
+  users: Record<string, string>;
+  /** SCRAM iteration count. Default 4096 (the minimum kafkajs accepts). */
+  scramIterations?: number;
+}
 
 /** Options of {@link TestKafkaBroker.start}. */
 export interface TestKafkaBrokerOptions {
@@ -26,6 +55,10 @@ export interface TestKafkaBrokerOptions {
    * quickly. Must stay above the clients' heartbeat interval. Default: use what each client asks for.
    */
   groupSessionTimeoutMs?: number;
+  /** Serve TLS (security.protocol SSL, or SASL_SSL with `sasl`). */
+  tls?: TestKafkaBrokerTls;
+  /** Require SASL authentication (SASL_PLAINTEXT, or SASL_SSL with `tls`). */
+  sasl?: TestKafkaBrokerSasl;
 }
 
 const HOST = '127.0.0.1';
@@ -34,7 +67,11 @@ const HOST = '127.0.0.1';
 export class TestKafkaBroker {
   /** Requests the broker could not serve (malformed, unsupported versions). A healthy test leaves it empty. */
   readonly errors: Error[] = [];
+  /** TLS handshakes and SASL authentications (with the reason of each failure), in order. */
+  readonly authLog: AuthEvent[] = [];
   #state: BrokerState;
+  #tls: TlsOptions | undefined;
+  #sasl: SaslListenerConfig | undefined;
   #groups: GroupCoordinator;
   #server: KafkaServer | null = null;
   #port: number;
@@ -46,6 +83,8 @@ export class TestKafkaBroker {
     });
     this.#groups = new GroupCoordinator({ sessionTimeoutMs: options.groupSessionTimeoutMs });
     this.#port = options.port ?? 0;
+    this.#tls = options.tls && tlsOptions(options.tls);
+    this.#sasl = options.sasl && saslConfig(options.sasl);
   }
 
   /** Creates the topics and starts listening on 127.0.0.1. */
@@ -63,6 +102,9 @@ export class TestKafkaBroker {
       state: this.#state,
       groups: this.#groups,
       onError: (err) => this.errors.push(err),
+      tls: this.#tls,
+      sasl: this.#sasl,
+      onAuth: (event) => this.authLog.push(event),
     });
     this.#port = await server.listen(this.#port);
     this.#server = server;
@@ -72,6 +114,12 @@ export class TestKafkaBroker {
   /** Bootstrap addresses for clients, e.g. `['127.0.0.1:40123']`. */
   get brokers(): string[] {
     return [`${HOST}:${this.#port}`];
+  }
+
+  /** The listener's `security.protocol`, as librdkafka and the Java client name it. */
+  get securityProtocol(): 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL' {
+    if (this.#sasl === undefined) return this.#tls === undefined ? 'PLAINTEXT' : 'SSL';
+    return this.#tls === undefined ? 'SASL_PLAINTEXT' : 'SASL_SSL';
   }
 
   /** The listening port (stays the same across restarts). */
@@ -146,4 +194,29 @@ export class TestKafkaBroker {
     if (g === undefined) return undefined;
     return { state: g.state, generationId: g.generationId, members: [...g.members.keys()] };
   }
+}
+
+function tlsOptions(tls: TestKafkaBrokerTls): TlsOptions {
+  const mutual = tls.clientCa !== undefined;
+  return {
+    key: tls.key,
+    cert: tls.cert,
+    minVersion: 'TLSv1.2',
+    ...(mutual ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+  };
+}
+
+function saslConfig(sasl: TestKafkaBrokerSasl): SaslListenerConfig {
+  const mechanisms = sasl.mechanisms ?? [...SASL_MECHANISMS];
+  const users = Object.entries(sasl.users);
+  const scram = new Map<ScramMechanism, Map<string, ScramCredential>>();
+  for (const mechanism of mechanisms) {
+    if (mechanism === 'PLAIN') continue;
+    const hash = SCRAM_HASHES[mechanism];
+    scram.set(
+      mechanism,
+      new Map(users.map(([user, pw]) => [user, scramCredential(pw, hash, undefined, sasl.scramIterations)])),
+    );
+  }
+  return { mechanisms, passwords: new Map(users), scram };
 }

@@ -6,6 +6,7 @@
 import type { BrokerState } from '../broker-state.js';
 import type { KafkaReader, KafkaWriter } from '../codec.js';
 import type { GroupCoordinator } from '../group-coordinator.js';
+import type { ConnectionAuth } from '../sasl/session.js';
 
 /** Kafka API keys (protocol guide, "Api Keys"). */
 export const ApiKey = {
@@ -22,9 +23,11 @@ export const ApiKey = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   InitProducerId: 22,
+  SaslAuthenticate: 36,
 } as const;
 
 /** The single node of this cluster, as Metadata and FindCoordinator describe it. */
@@ -52,6 +55,8 @@ export interface RequestContext {
   node: BrokerNode;
   /** Every API the broker serves, for ApiVersions. */
   supportedApis: readonly ApiRange[];
+  /** The connection's SASL state (SaslHandshake and SaslAuthenticate drive it). */
+  auth: ConnectionAuth;
   /** Aborted when the connection closes or the broker stops, so long polls end early. */
   signal: AbortSignal;
 }

@@ -12,6 +12,7 @@ import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
 import { offsetCommit, offsetFetch } from './offsets.js';
 import { produce } from './produce.js';
+import { saslAuthenticate, saslHandshake } from './sasl.js';
 import { syncGroup } from './sync-group.js';
 
 /** The handlers, looked up by API key. */
@@ -30,8 +31,10 @@ export const API_HANDLERS: ReadonlyMap<number, ApiHandler> = new Map(
     syncGroup,
     describeGroups,
     listGroups,
+    saslHandshake,
     apiVersions,
     createTopics,
     initProducerId,
+    saslAuthenticate,
   ].map((h) => [h.apiKey, h]),
 );
