@@ -20,6 +20,8 @@ const brokerAddress = z
 /** Settings tapwatch owns; the raw pass-through maps may not override them. */
 const RESERVED_CLIENT_KEYS = ['brokers', 'clientId', 'ssl', 'sasl', 'logCreator', 'logLevel'];
 const RESERVED_CONSUMER_KEYS = ['groupId'];
+/** TLS fields that only take effect with `tls.enabled`. */
+const TLS_SETTINGS = ['caFile', 'certFile', 'keyFile', 'serverName'] as const;
 
 export const kafkaTopicSchema = z.strictObject({
   /** Topic to consume. */
@@ -136,6 +138,24 @@ export const kafkaInputSchema = z
         path: ['tls', 'keyFile'],
         message: 'expected a key file with certFile',
         input: '',
+      });
+    }
+    if (value.tls.keyFile !== '' && value.tls.certFile === '') {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['tls', 'certFile'],
+        message: 'expected a certificate file with keyFile',
+        input: '',
+      });
+    }
+    // TLS settings without `enabled: true` would be ignored and the brokers reached in plaintext.
+    const tlsSet = TLS_SETTINGS.filter((key) => value.tls[key] !== '');
+    if (!value.tls.enabled && tlsSet.length > 0) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['tls', 'enabled'],
+        message: `expected true when ${tlsSet.join(', ')} ${tlsSet.length === 1 ? 'is' : 'are'} set (without it the connection is not encrypted)`,
+        input: false,
       });
     }
   });

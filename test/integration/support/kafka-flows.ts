@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { FLOW_MESSAGE } from '../../../src/ingest/kafka/goflow2-schema.js';
 
 /** A flow as the tests produce it, before it is written in some upstream format. */
@@ -191,14 +191,18 @@ function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
-/** Produce values to a topic (partition 0 unless given), in requests of `chunk` messages. */
+/**
+ * Produce values to a topic (partition 0 unless given), in requests of `chunk` messages. `client` adds
+ * kafkajs settings, e.g. `ssl` and `sasl` for a secured broker.
+ */
 export async function produceValues(
   brokers: string[],
   topic: string,
   values: (Buffer | { key?: string; value: Buffer; partition?: number })[],
   chunk = 200,
+  client: Partial<KafkaConfig> = {},
 ): Promise<void> {
-  const kafka = new Kafka({ brokers, clientId: 'test-producer', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers, clientId: 'test-producer', logLevel: logLevel.NOTHING, ...client });
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
   try {
