@@ -143,6 +143,9 @@ function exitCodeFor(err: unknown): number {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // The run has drained, flushed and committed everything; a socket a client library failed to
+    // release (kafkajs after a broker outage) must not keep the finished daemon alive.
+    setTimeout(() => process.exit(), 2_000).unref();
   },
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
