@@ -73,4 +73,32 @@ describe('VolumeForecaster', () => {
     const s = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 4 }).snapshot();
     expect(() => new VolumeForecaster({ tickSeconds: 10, seasonTicks: 5 }).restore(s)).toThrow(ModelError);
   });
+
+  it('takes learned parameters, adapts them once on its first ticks, and keeps them in snapshots', () => {
+    const random = seededRandom(3);
+    const init = { alpha: 0.1, beta: 0, gamma: 0.1, phi: 0.9, residualSmoothing: 0.1 };
+    const f = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 0, ...init, adaptation: { ticks: 30 } });
+    expect(f.params).toEqual(init);
+    // A count that wanders like a random walk: the segment wants a larger α than the shared one.
+    let level = 200;
+    const walk = () => {
+      level = Math.max(30, level + 40 * (random() - 0.5));
+      return Math.round(level);
+    };
+    feed(f, 0, 20, walk);
+    expect(f.snapshot().head?.length).toBe(19);
+    expect(f.params).toEqual(init);
+    feed(f, 20, 20, walk);
+    expect(f.params.alpha).toBeGreaterThan(init.alpha);
+    expect(f.snapshot().head).toBeUndefined();
+    const b = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 0, ...init, adaptation: { ticks: 30 } });
+    b.restore(JSON.parse(JSON.stringify(f.snapshot())));
+    expect(b.params).toEqual(f.params);
+    // A snapshot from before the parameters were stored restores with the constructor's.
+    const { params: _p, head: _h, ...old } = f.snapshot();
+    const c = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 0 });
+    c.restore(old);
+    expect(c.params.alpha).toBe(0.2);
+    expect(feed(c, 40, 3, () => 50).length).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,6 @@
 import { ModelError } from '../core/errors.js';
+import { adaptForecaster } from './forecast/fit-forecaster.js';
+import { DEFAULT_FORECASTER_PARAMS, type ForecasterParams } from './forecast/holt-winters.js';
 
 /** Options of a {@link VolumeForecaster}. */
 export interface VolumeForecasterOptions {
@@ -11,6 +13,13 @@ export interface VolumeForecasterOptions {
   beta?: number;
   gamma?: number;
   phi?: number;
+  /** Weight of the newest |residual| in the mean absolute residual (default 0.05). */
+  residualSmoothing?: number;
+  /**
+   * Per-segment adaptation: after `ticks` closed ticks the parameters take a few projected gradient steps
+   * on those ticks' counts from the given (shared) values ({@link adaptForecaster}). Absent = fixed parameters.
+   */
+  adaptation?: { ticks: number; steps?: number; pull?: number };
 }
 
 /** Serializable state of a {@link VolumeForecaster}. */
@@ -28,6 +37,10 @@ export interface VolumeForecasterSnapshot {
   /** Flows per source and per destination host in the open tick. */
   bySrc: [string, number][];
   byDst: [string, number][];
+  /** Parameters in use (absent in older snapshots: the constructor's). */
+  params?: ForecasterParams;
+  /** Counts of the closed ticks kept for adaptation, while it is pending. */
+  head?: number[];
 }
 
 /** Ticks before the forecaster scores: level and residual spread need a few observations first. */
@@ -38,8 +51,6 @@ const MIN_TICKS = 6;
  * worth the name fills a tick far beyond it.
  */
 const MIN_TICK_FLOWS = 20;
-/** Weight of the newest residual in the mean absolute residual. */
-const RESIDUAL_SMOOTHING = 0.05;
 /** A gap longer than this many ticks is not replayed tick by tick; the state jumps over it. */
 const MAX_REPLAYED_TICKS = 1024;
 
@@ -54,15 +65,19 @@ const MAX_REPLAYED_TICKS = 1024;
  * The count is partial while the tick is open, so the score is one-sided evidence of excess volume that grows
  * as a flood goes on. Driven by event time only: the same flows give the same scores at any replay speed.
  * Flows older than the open tick count into it (exporters deliver flows about in end order).
+ *
+ * α, β, γ, φ and the residual smoothing default to fixed values ({@link DEFAULT_FORECASTER_PARAMS}); a model's
+ * `forecaster.json` carries values meta-learned across segments (src/meta/forecast), and with `adaptation` each
+ * segment refines them on its own first ticks. The recursion is the one of `oneStepForecasts`, which fits them.
  */
 export class VolumeForecaster {
   readonly #tickMs: number;
   readonly #seasonTicks: number;
-  readonly #alpha: number;
-  readonly #beta: number;
-  readonly #gamma: number;
-  readonly #phi: number;
-  #s: Omit<VolumeForecasterSnapshot, 'bySrc' | 'byDst'>;
+  readonly #adaptation: VolumeForecasterOptions['adaptation'];
+  #p: ForecasterParams;
+  /** Closed-tick counts while adaptation is pending; undefined once done (or when off). */
+  #head: number[] | undefined;
+  #s: Omit<VolumeForecasterSnapshot, 'bySrc' | 'byDst' | 'params' | 'head'>;
   /** Flows per source and per destination host in the open tick. */
   #bySrc = new Map<string, number>();
   #byDst = new Map<string, number>();
@@ -72,10 +87,16 @@ export class VolumeForecaster {
       throw new ModelError(`forecaster: tickSeconds must be > 0, got ${options.tickSeconds}`);
     this.#tickMs = options.tickSeconds * 1000;
     this.#seasonTicks = Math.max(0, Math.floor(options.seasonTicks));
-    this.#alpha = options.alpha ?? 0.2;
-    this.#beta = options.beta ?? 0.02;
-    this.#gamma = options.gamma ?? 0.1;
-    this.#phi = options.phi ?? 0.9;
+    const d = DEFAULT_FORECASTER_PARAMS;
+    this.#p = {
+      alpha: options.alpha ?? d.alpha,
+      beta: options.beta ?? d.beta,
+      gamma: options.gamma ?? d.gamma,
+      phi: options.phi ?? d.phi,
+      residualSmoothing: options.residualSmoothing ?? d.residualSmoothing,
+    };
+    this.#adaptation = options.adaptation && options.adaptation.ticks > 0 ? options.adaptation : undefined;
+    this.#head = this.#adaptation ? [] : undefined;
     this.#s = {
       tick: Number.NaN,
       count: 0,
@@ -87,6 +108,11 @@ export class VolumeForecaster {
       lastForecast: 0,
       lastObserved: 0,
     };
+  }
+
+  /** Parameters in use: the configured ones, or the segment's own once adaptation ran. */
+  get params(): ForecasterParams {
+    return { ...this.#p };
   }
 
   /** Forecast and observed flows of the last closed tick (for `tapwatch_forecast_flows` / `_observed_flows`). */
@@ -125,7 +151,14 @@ export class VolumeForecaster {
   }
 
   snapshot(): VolumeForecasterSnapshot {
-    return { ...this.#s, season: [...this.#s.season], bySrc: [...this.#bySrc], byDst: [...this.#byDst] };
+    return {
+      ...this.#s,
+      season: [...this.#s.season],
+      bySrc: [...this.#bySrc],
+      byDst: [...this.#byDst],
+      params: { ...this.#p },
+      ...(this.#head ? { head: [...this.#head] } : {}),
+    };
   }
 
   restore(snapshot: VolumeForecasterSnapshot): void {
@@ -134,8 +167,11 @@ export class VolumeForecaster {
         `forecaster snapshot: expected ${this.#seasonTicks} season ticks, got ${snapshot.season.length}`,
       );
     }
-    const { bySrc, byDst, ...state } = snapshot;
+    const { bySrc, byDst, params, head, ...state } = snapshot;
     this.#s = { ...state, season: [...snapshot.season] };
+    if (params) this.#p = { ...params };
+    // An older snapshot has no head: adaptation can only start over from a fresh forecaster.
+    this.#head = this.#adaptation && (head || state.closedTicks === 0) ? [...(head ?? [])] : undefined;
     this.#bySrc = new Map(bySrc);
     this.#byDst = new Map(byDst);
   }
@@ -143,7 +179,7 @@ export class VolumeForecaster {
   #forecast(tick: number): number {
     const s = this.#s;
     const seasonal = this.#seasonTicks > 0 ? s.season[tick % this.#seasonTicks]! : 0;
-    return Math.max(0, s.level + this.#phi * s.trend + seasonal);
+    return Math.max(0, s.level + this.#p.phi * s.trend + seasonal);
   }
 
   #spread(forecast: number): number {
@@ -165,6 +201,7 @@ export class VolumeForecaster {
 
   #close(tick: number, y: number): void {
     const s = this.#s;
+    const p = this.#p;
     const m = this.#seasonTicks;
     const idx = m > 0 ? tick % m : 0;
     const seasonal = m > 0 ? s.season[idx]! : 0;
@@ -176,13 +213,25 @@ export class VolumeForecaster {
       s.meanAbsResidual =
         s.closedTicks === 1
           ? Math.abs(residual)
-          : s.meanAbsResidual + RESIDUAL_SMOOTHING * (Math.abs(residual) - s.meanAbsResidual);
+          : s.meanAbsResidual + p.residualSmoothing * (Math.abs(residual) - s.meanAbsResidual);
       [s.lastForecast, s.lastObserved] = [forecast, y];
-      const level = this.#alpha * (y - seasonal) + (1 - this.#alpha) * (s.level + this.#phi * s.trend);
-      s.trend = this.#beta * (level - s.level) + (1 - this.#beta) * this.#phi * s.trend;
+      const level = p.alpha * (y - seasonal) + (1 - p.alpha) * (s.level + p.phi * s.trend);
+      s.trend = p.beta * (level - s.level) + (1 - p.beta) * p.phi * s.trend;
       s.level = level;
-      if (m > 0) s.season[idx] = this.#gamma * (y - level) + (1 - this.#gamma) * seasonal;
+      if (m > 0) s.season[idx] = p.gamma * (y - level) + (1 - p.gamma) * seasonal;
     }
     s.closedTicks++;
+    const adaptation = this.#adaptation;
+    if (this.#head && adaptation) {
+      this.#head.push(y);
+      if (this.#head.length >= adaptation.ticks) {
+        this.#p = adaptForecaster(p, this.#head, {
+          seasonTicks: m,
+          ...(adaptation.steps === undefined ? {} : { steps: adaptation.steps }),
+          ...(adaptation.pull === undefined ? {} : { pull: adaptation.pull }),
+        });
+        this.#head = undefined;
+      }
+    }
   }
 }
