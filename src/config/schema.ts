@@ -146,6 +146,12 @@ export const detectorSchema = z.strictObject({
       alarmScore: positive.default(8),
       /** Most pairs tracked per segment; the least recently updated are dropped. */
       maxPairs: positiveInt.default(50_000),
+      /**
+       * Accumulate evidence only for pairs the segment did not see during its warm-up. A pair the warm-up
+       * learned from (the gateway's DNS, the usual NTP servers) drifting mildly over a day is not
+       * low-and-slow evidence; beacons and slow transfers go to destinations the warm-up did not hold.
+       */
+      newPairsOnly: z.boolean().default(true),
     })
     .prefault({}),
   /** Online adaptation after the warm-up, on flows scored benign only. */

@@ -24,6 +24,19 @@ describe('RobustScaler', () => {
     expect(scaler.baseline(0)).toBeCloseTo(Math.expm1(5), 3);
   });
 
+  it('floors 0/1 flags lower than other features (flagMinSpread 0.1, minSpread 0.25)', () => {
+    const byDefault = new RobustScaler();
+    // Feature 0 a counter constant at 3, feature 1 a flag the warm-up never set.
+    byDefault.fit(
+      Float32Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 3 : 0)),
+      2,
+    );
+    const out = byDefault.transform(Float32Array.of(7, 1));
+    expect(out[0]).toBeCloseTo((Math.log(8) - Math.log(4)) / 0.25, 4);
+    // The flag lands log(2)/0.1 ≈ 6.9 units out, not 2.8.
+    expect(out[1]).toBeCloseTo(Math.LN2 / 0.1, 4);
+  });
+
   it('floors the spread of features that were constant during warm-up', () => {
     const scaler = new RobustScaler({ minSpread: 0.1 });
     scaler.fit(rows(20), 2);
@@ -37,7 +50,7 @@ describe('RobustScaler', () => {
     scaler.fit(rows(20), 2);
     const out = scaler.transform(Float32Array.of(Number.NaN, -1e30, Number.POSITIVE_INFINITY, 1e30));
     expect(Array.from(out)).toEqual([0, -5, 5, 5]);
-    const unclipped = new RobustScaler();
+    const unclipped = new RobustScaler({ minSpread: 0.25, flagMinSpread: 0.25 });
     unclipped.fit(rows(20), 2);
     const negative = unclipped.transform(Float32Array.of(0, -(Math.E - 1)));
     expect(negative[1]).toBeCloseTo(-4, 4);

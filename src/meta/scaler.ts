@@ -17,6 +17,14 @@ export interface RobustScalerOptions {
    */
   minSpread?: number;
   /**
+   * Smallest spread of a 0/1 flag, a feature whose warm-up values are all 0 or 1 (default 0.1). A flag moves
+   * by log 2 in log1p units: at the 0.25 floor a flag the warm-up never set (TCP on a segment that only
+   * spoke UDP, a SYN left unanswered) landed 2.8 units out, inside the ordinary spread of the continuous
+   * features, and hardly moved the scores; at 0.1 it lands 6.9 units out. Counters that were constant jump
+   * by far more than log 2 and are unaffected.
+   */
+  flagMinSpread?: number;
+  /**
    * Scaled values are clipped to ±clip (default 10) so one feature far outside its warm-up range cannot
    * drown every other feature's contribution to the error.
    */
@@ -38,6 +46,7 @@ const MAD_TO_SIGMA = 1.4826;
  */
 export class RobustScaler {
   readonly #minSpread: number;
+  readonly #flagMinSpread: number;
   readonly #clip: number;
   #center: Float64Array = new Float64Array(0);
   #spread: Float64Array = new Float64Array(0);
@@ -48,6 +57,7 @@ export class RobustScaler {
 
   constructor(options: RobustScalerOptions = {}) {
     this.#minSpread = options.minSpread ?? 0.25;
+    this.#flagMinSpread = options.flagMinSpread ?? 0.1;
     this.#clip = options.clip ?? 10;
   }
 
@@ -69,7 +79,12 @@ export class RobustScaler {
     const column = new Float64Array(n);
     const deviations = new Float64Array(n);
     for (let j = 0; j < dim; j++) {
-      for (let i = 0; i < n; i++) column[i] = finiteOrZero(signedLog1p(rows[i * dim + j]!));
+      let flag = true;
+      for (let i = 0; i < n; i++) {
+        const x = rows[i * dim + j]!;
+        if (x !== 0 && x !== 1) flag = false;
+        column[i] = finiteOrZero(signedLog1p(x));
+      }
       column.sort();
       const median = quantile(column, 0.5);
       const iqr = quantile(column, 0.75) - quantile(column, 0.25);
@@ -87,7 +102,8 @@ export class RobustScaler {
       // warm-up flows); the standard deviation is not, so a benign rare value stays a few units away
       // instead of dominating the reconstruction error as it would with the floor alone.
       this.#center[j] = median;
-      this.#spread[j] = Math.max(iqr * IQR_TO_SIGMA, mad * MAD_TO_SIGMA, std, this.#minSpread);
+      const floor = flag ? this.#flagMinSpread : this.#minSpread;
+      this.#spread[j] = Math.max(iqr * IQR_TO_SIGMA, mad * MAD_TO_SIGMA, std, floor);
     }
   }
 

@@ -328,6 +328,7 @@ export class SegmentDetector {
           split.forecast,
           split.calibrationKeys,
           split.calibrationTimesMs,
+          split.keys,
         );
       } else this.#ensemble.recalibrateRows(rows);
       this.#install({ scaler, autoencoder, anchor: this.#initialWeights ?? autoencoder.exportWeights() });

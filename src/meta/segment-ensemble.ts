@@ -29,6 +29,8 @@ export interface SegmentEnsembleSnapshot {
   forecast: SpotSnapshot;
   combined: SpotSnapshot;
   pairs: PairEvidence[];
+  /** Pairs seen during the warm-up (with `persistence.newPairsOnly`); absent in older snapshots. */
+  knownPairs?: string[];
 }
 
 const MEMBERS = ['autoencoder', 'baseline', 'forecast'] as const;
@@ -49,6 +51,8 @@ export class SegmentEnsemble {
   readonly #memberWeights: number[];
   #spots: Record<(typeof MEMBERS)[number] | 'combined', SpotThreshold>;
   #persistence: PairPersistence;
+  /** Pairs the warm-up held: with `persistence.newPairsOnly` they add no persistence evidence. */
+  #knownPairs = new Set<string>();
 
   constructor(config: DetectorConfig) {
     this.#config = config;
@@ -84,7 +88,9 @@ export class SegmentEnsemble {
     forecastWarmup: Float32Array,
     keys: readonly string[],
     timesMs: Float64Array,
+    warmupKeys: readonly string[] = [],
   ): void {
+    this.#knownPairs = this.#config.persistence.newPairsOnly ? new Set(warmupKeys) : new Set();
     const spots = this.#newSpots();
     spots.autoencoder.fit(calibration.autoencoder);
     spots.baseline.fit(calibration.baseline);
@@ -140,6 +146,7 @@ export class SegmentEnsemble {
       forecast: forecast.snapshot(),
       combined: combined.snapshot(),
       pairs: this.#persistence.snapshot(),
+      knownPairs: [...this.#knownPairs],
     };
   }
 
@@ -151,6 +158,7 @@ export class SegmentEnsemble {
     const persistence = this.#newPersistence();
     persistence.restore(snapshot.pairs);
     [this.#spots, this.#persistence] = [spots, persistence];
+    this.#knownPairs = new Set(this.#config.persistence.newPairsOnly ? (snapshot.knownPairs ?? []) : []);
   }
 
   #combine(
@@ -173,7 +181,10 @@ export class SegmentEnsemble {
     const all = [...memberP, persistenceP];
     for (let i = 0; i < n; i++) {
       const members = -Math.log10(harmonicMeanP(memberP, this.#memberWeights, i));
-      persistenceP[i] = this.#persistence.pValue(this.#persistence.update(keys[i]!, members, timesMs[i]!));
+      const key = keys[i]!;
+      persistenceP[i] = this.#knownPairs.has(key)
+        ? 1
+        : this.#persistence.pValue(this.#persistence.update(key, members, timesMs[i]!));
       pValues[i] = harmonicMeanP(all, this.#weights, i);
       scores[i] = -Math.log10(pValues[i]!);
     }

@@ -21,6 +21,7 @@ describe('WarmupBuffer', () => {
     expect(Array.from(split.calibrationTimesMs)).toEqual([3000, 7000]);
     expect(Array.from(split.calibrationForecast)).toEqual([Math.fround(0.3), Math.fround(0.7)]);
     expect(split.forecast.length).toBe(8);
+    expect(split.keys).toEqual(keys.slice(0, 8));
     expect(b.context().keys).toEqual(keys.slice(0, 8));
   });
 });

@@ -9,6 +9,8 @@ export interface WarmupSplit {
   calibrationForecast: Float32Array;
   /** The volume forecaster's score of every warm-up flow, in order. */
   forecast: Float32Array;
+  /** Pair key of every warm-up flow, in order. */
+  keys: string[];
 }
 
 /** Warm-up rows held out from training to calibrate: every 4th, spread evenly over time. */
@@ -81,7 +83,15 @@ export class WarmupBuffer {
       } else train.set(row, dim * t++);
     }
     const forecast = this.#forecast.slice(0, n);
-    return { train, calibration, calibrationKeys, calibrationTimesMs, calibrationForecast, forecast };
+    return {
+      train,
+      calibration,
+      calibrationKeys,
+      calibrationTimesMs,
+      calibrationForecast,
+      forecast,
+      keys: this.#keys.slice(0, n),
+    };
   }
 
   /** Pair keys, forecaster scores and event times of the buffered rows, e.g. for a checkpoint. */
