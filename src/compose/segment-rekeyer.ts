@@ -127,6 +127,7 @@ export class SegmentRekeyer {
       if (decoded.deadLetter) letters.push(decoded.deadLetter);
       for (const flow of decoded.flows) messages.push(this.#message(this.#router.route(flow), message));
     }
+    this.#o.decoder.flushCounts();
     if (letters.length > 0) {
       await this.#o.deadLetters?.send(letters);
       for (const letter of letters) this.#o.onDeadLettered?.(letter.reason);

@@ -28,12 +28,12 @@ function connRecord(record: JsonObject, scope: RecordScope): JsonObject {
   return record[keys[0]] as JsonObject;
 }
 
-/** `id.orig_h` as a flat key (Zeek's JSON writer) or nested under `id` (some shippers). */
-function idField(record: JsonObject, name: string): unknown {
-  const flat = record[`id.${name}`];
+/** `id.orig_h` as a flat key (Zeek's JSON writer) or `orig_h` nested under `id` (some shippers). */
+function idField(record: JsonObject, flatName: string, nestedName: string): unknown {
+  const flat = record[flatName];
   if (flat !== undefined) return flat;
   const id = record.id;
-  return isJsonObject(id) ? id[name] : undefined;
+  return isJsonObject(id) ? id[nestedName] : undefined;
 }
 
 /**
@@ -55,8 +55,8 @@ export function decodeZeekRecord(tagged: JsonObject, scope: RecordScope): FlowRe
       scope.fail('wrong_type', 'duration', `expected seconds >= 0, got ${showValue(durationValue)}`);
     }
   }
-  const srcIp = readAddress(scope, idField(record, 'orig_h'), 'id.orig_h');
-  const dstIp = readAddress(scope, idField(record, 'resp_h'), 'id.resp_h');
+  const srcIp = readAddress(scope, idField(record, 'id.orig_h', 'orig_h'), 'id.orig_h');
+  const dstIp = readAddress(scope, idField(record, 'id.resp_h', 'resp_h'), 'id.resp_h');
   let proto = record.proto === 'unknown_transport' ? 0 : readProtocol(scope, record.proto, 'proto');
   // Zeek names ICMPv6 "icmp" too; the address family tells them apart.
   if (proto === IPPROTO_ICMP && srcIp.includes(':')) proto = IPPROTO_ICMPV6;
@@ -65,8 +65,8 @@ export function decodeZeekRecord(tagged: JsonObject, scope: RecordScope): FlowRe
     end: start + durationMs,
     srcIp,
     dstIp,
-    srcPort: readPort(scope, idField(record, 'orig_p'), 'id.orig_p'),
-    dstPort: readPort(scope, idField(record, 'resp_p'), 'id.resp_p'),
+    srcPort: readPort(scope, idField(record, 'id.orig_p', 'orig_p'), 'id.orig_p'),
+    dstPort: readPort(scope, idField(record, 'id.resp_p', 'resp_p'), 'id.resp_p'),
     proto,
     bytesFwd: counter(record, 'orig_ip_bytes', 'orig_bytes', scope),
     pktsFwd: readCount(scope, record.orig_pkts, 'orig_pkts'),

@@ -17,7 +17,10 @@ const BACKSLASH = 0x5c;
  * and if that fails too, only that line is lost.
  */
 export function parseJsonRecords(value: Uint8Array): JsonPiece[] {
-  const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  const bytes = Buffer.isBuffer(value)
+    ? value
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const text = bytes.toString('utf8');
   const pieces: JsonPiece[] = [];
   const whole = tryParse(text);
   if (whole.ok) {

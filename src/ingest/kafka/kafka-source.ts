@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerConfig, EachBatchPayload } from 'kafkajs';
+import type { Batch, Consumer, ConsumerConfig, EachBatchPayload } from 'kafkajs';
 import { BoundedQueue } from '../../core/bounded-queue.js';
 import { InputError } from '../../core/errors.js';
 import type { FlowRecord } from '../../core/flow-record.js';
@@ -14,7 +14,9 @@ export type {
   SourceLog,
 } from './kafka-source-options.js';
 
+import { mergeBatches } from './merge-batches.js';
 import { OffsetTracker, type TrackedBatch } from './offset-tracker.js';
+import { BatchTimestamps, RecordTimestamps } from './record-timestamps.js';
 
 /** How often a pipeline that is slow to take a batch still heartbeats, so the group keeps us. */
 const HEARTBEAT_WHILE_BLOCKED_MS = 2000;
@@ -36,7 +38,7 @@ export class KafkaSource implements FlowSource {
   readonly #queue: BoundedQueue<KafkaSourceBatch>;
   readonly #tracker = new OffsetTracker();
   readonly #probe: ConsumerLagProbe;
-  readonly #timestamps = new Map<string, number>();
+  readonly #timestamps = new RecordTimestamps();
   #assigned: ReadonlyMap<string, readonly number[]> = new Map();
   #assignmentReady: Promise<void> = Promise.resolve();
   #joined = false;
@@ -89,7 +91,7 @@ export class KafkaSource implements FlowSource {
 
   /** Kafka timestamp (epoch ms) of the in-flight message a flow came from, for the latency histogram. */
   recordTimestamp(origin: string, partition: number, offset: string): number | undefined {
-    return this.#timestamps.get(`${origin}\u0000${partition}\u0000${offset}`);
+    return this.#timestamps.get(origin, partition, offset);
   }
 
   /** Connect, subscribe and start consuming; rejects when the brokers cannot be reached at all. */
@@ -130,19 +132,7 @@ export class KafkaSource implements FlowSource {
       parts.push(next);
       count += next.flows.length;
     }
-    if (parts.length === 1) return first;
-    const flows: FlowRecord[] = [];
-    for (const part of parts) for (const flow of part.flows) flows.push(flow);
-    return {
-      flows,
-      // Each part keeps its own tracked offsets, so commits stay in delivery order per partition.
-      ack: async () => {
-        for (const part of parts) await part.ack();
-      },
-      fail: () => {
-        for (const part of parts) part.fail();
-      },
-    };
+    return mergeBatches(parts);
   }
 
   /** Stop fetching, wait (bounded) for handed-out batches to be acknowledged, commit. Stays in the group. */
@@ -187,33 +177,41 @@ export class KafkaSource implements FlowSource {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     await this.#assignmentReady;
     if (batch.messages.length === 0 || !isRunning() || isStale() || this.#closing) return;
-    const flows: FlowRecord[] = [];
-    const letters: DeadLetter[] = [];
-    const keys: string[] = [];
-    for (const message of batch.messages) {
-      const decoded = this.#o.decoder.decode(batch.topic, batch.partition, message);
-      if (decoded.deadLetter) letters.push(decoded.deadLetter);
-      if (decoded.flows.length === 0) continue;
-      const upstreamMs = this.#o.hooks?.adjust?.(decoded.flows, message);
-      const timestamp = upstreamMs ?? Number(message.timestamp);
-      for (const flow of decoded.flows) {
-        const { origin, partition, offset } = flow.source;
-        const key = `${origin}\u0000${partition}\u0000${offset}`;
-        if (!this.#timestamps.has(key)) keys.push(key);
-        this.#timestamps.set(key, timestamp);
-        flows.push(flow);
-      }
-    }
+    const timestamps = new BatchTimestamps();
+    const { flows, letters } = this.#decode(batch, timestamps);
     this.#countLate(flows);
     await this.#deadLetter(letters);
+    // Registered only now: when dead-lettering throws, kafkajs fetches the batch again.
+    this.#timestamps.begin(timestamps);
     const tracked = this.#tracker.track(batch.topic, batch.partition, batch.lastOffset());
-    const ack = async () => this.#settle(tracked, keys, true);
-    const fail = () => this.#settle(tracked, keys, false);
+    const ack = async () => this.#settle(tracked, timestamps, true);
+    const fail = () => this.#settle(tracked, timestamps, false);
     const sourceBatch: KafkaSourceBatch = { flows, ack, fail };
     if (flows.length === 0) await ack();
     else if (!(await this.#push(sourceBatch, heartbeat))) return fail();
     resolveOffset(batch.lastOffset());
     await heartbeat();
+  }
+
+  /** The flows and dead letters of one fetched batch; each flow's Kafka timestamp goes to `timestamps`. */
+  #decode(batch: Batch, timestamps: BatchTimestamps): { flows: FlowRecord[]; letters: DeadLetter[] } {
+    const flows: FlowRecord[] = [];
+    const letters: DeadLetter[] = [];
+    const { decoder, hooks } = this.#o;
+    for (const message of batch.messages) {
+      const decoded = decoder.decode(batch.topic, batch.partition, message);
+      if (decoded.deadLetter) letters.push(decoded.deadLetter);
+      if (decoded.flows.length === 0) continue;
+      const upstreamMs = hooks?.adjust?.(decoded.flows, message);
+      const timestamp = upstreamMs ?? Number(message.timestamp);
+      for (const flow of decoded.flows) {
+        timestamps.add(flow.source, timestamp);
+        flows.push(flow);
+      }
+    }
+    // Flow counts go to the metrics once per batch: a labelled counter update costs a hash each.
+    decoder.flushCounts();
+    return { flows, letters };
   }
 
   /** Queue a batch, heartbeating while the pipeline is slow; false when the queue closed. */
@@ -235,8 +233,8 @@ export class KafkaSource implements FlowSource {
     for (const letter of letters) this.#o.hooks?.deadLettered?.(letter.reason);
   }
 
-  #settle(tracked: TrackedBatch, keys: string[], ok: boolean): void {
-    for (const key of keys) this.#timestamps.delete(key);
+  #settle(tracked: TrackedBatch, timestamps: BatchTimestamps, ok: boolean): void {
+    this.#timestamps.end(timestamps);
     if (ok) this.#tracker.done(tracked);
     else this.#tracker.fail(tracked);
     this.#commitTimer ??= setTimeout(() => {

@@ -6,7 +6,7 @@ import { decodeMessage } from './decode-message.js';
 
 /** Counters the decoder feeds; the composition root maps them onto Prometheus metrics. */
 export interface DecodeCounters {
-  /** Flows decoded from one message. */
+  /** Flows decoded since the last {@link MessageDecoder.flushCounts}, per format. */
   records(format: string, count: number): void;
   /** One bad record. */
   decodeError(format: string, reason: string): void;
@@ -26,13 +26,15 @@ const EMPTY = Buffer.alloc(0);
 /**
  * Decodes Kafka messages of the configured topics with each topic's format, counts flows and
  * errors, and turns a message with bad records into one dead letter (the whole message, reason of
- * its first error). Never throws: bad input is data, not a failure of the consumer.
+ * its first error). Never throws: bad input is data, not a failure of the consumer. Flow counts
+ * are summed and reported by {@link flushCounts}, which the consumer calls once per fetched batch.
  */
 export class MessageDecoder {
   readonly #formats: ReadonlyMap<string, FlowFormatSetting>;
   readonly #maxMessageBytes: number;
   readonly #counters: DecodeCounters;
   readonly #log: BadInputLog;
+  readonly #records = new Map<string, number>();
 
   constructor(options: {
     formats: ReadonlyMap<string, FlowFormatSetting>;
@@ -51,7 +53,9 @@ export class MessageDecoder {
     const format = this.#formats.get(topic) ?? 'auto';
     const origin = { topic, partition, offset: message.offset };
     const result = decodeMessage(value, format, origin, { maxMessageBytes: this.#maxMessageBytes });
-    if (result.flows.length > 0) this.#counters.records(result.format, result.flows.length);
+    if (result.flows.length > 0) {
+      this.#records.set(result.format, (this.#records.get(result.format) ?? 0) + result.flows.length);
+    }
     const first = result.errors[0];
     if (first === undefined) return { flows: result.flows };
     for (const err of result.errors) this.#counters.decodeError(result.format, err.reason);
@@ -75,5 +79,11 @@ export class MessageDecoder {
         badRecords: result.errors.length,
       },
     };
+  }
+
+  /** Report the flows decoded since the last call to the `records` counter. */
+  flushCounts(): void {
+    for (const [format, count] of this.#records) this.#counters.records(format, count);
+    this.#records.clear();
   }
 }
