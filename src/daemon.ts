@@ -9,6 +9,7 @@ import { openSinks } from './alerts/sinks/open-sinks.js';
 import { KafkaMode } from './compose/kafka-mode.js';
 import type { LoadedConfig } from './config/load-config.js';
 import type { TapwatchConfig } from './config/schema.js';
+import type { Detection } from './core/detection.js';
 import { InputError, TapwatchError } from './core/errors.js';
 import type { FlowSource, SourceBatch } from './core/flow-source.js';
 import { FeatureExtractor } from './features/extract-features.js';
@@ -303,22 +304,34 @@ export class Daemon {
     m.observeStage('detector', t1, t2);
     if (this.#capture) m.captureProgress(flows[0]!.source.format, this.#capture.stats, flows.length);
     m.scored(detections, this.#extractor, this.#detectors);
-    // Alerts are delivered in batch order, but the next batch's features and scoring overlap with
-    // this batch's delivery (a Kafka sink waits for the broker's acknowledgement). The batch is
-    // acknowledged (its offsets committed) only after its alerts were accepted: at-least-once holds.
+    await this.#deliver(detections, ack);
+  }
+
+  /**
+   * Alerts are handed to the sinks at once, in batch order, without waiting for the previous batch's
+   * acknowledgement: the round trips of consecutive batches overlap, and the next batch's features
+   * and scoring overlap with them. A batch is acknowledged (its offsets committed) only after its
+   * own alerts and every earlier batch were: at-least-once holds.
+   */
+  async #deliver(detections: readonly Detection[], ack: () => Promise<void>): Promise<void> {
+    if (this.#deliveryError !== undefined) throw this.#deliveryError;
     this.#deliveriesPending++;
+    const t0 = performance.now();
+    const delivered = this.#alerts
+      .handle(detections)
+      .then(() => this.#pipelineMetrics.observeStage('alerts', t0, performance.now()));
+    // Awaited in order below; marked handled now, so that failing while an earlier batch is still
+    // pending is not reported as an unhandled rejection.
+    delivered.catch(() => undefined);
     this.#delivery = this.#delivery.then(async () => {
-      const t3 = performance.now();
-      await this.#alerts.handle(detections);
-      m.observeStage('alerts', t3, performance.now());
+      await delivered;
       this.#deliveriesPending--;
       await ack();
     });
-    // A failed delivery must surface here (and end the run), not as an unhandled rejection.
+    // A failed delivery must surface (and end the run), not as an unhandled rejection.
     this.#delivery.catch((err: unknown) => {
       this.#deliveryError ??= err;
     });
-    if (this.#deliveryError !== undefined) throw this.#deliveryError;
     if (this.#deliveriesPending >= MAX_DELIVERIES_PENDING) await this.#delivery;
   }
 
