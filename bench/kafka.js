@@ -1,7 +1,12 @@
 // Kafka end to end: flows/s from Kafka through decode, features, scoring and alert production, and the
 // latency from producing a record to its alert reaching the SIEM topic at a fixed offered load.
 //
-//   npm run build && node bench/kafka.js [--flows 100000] [--rate 20000] [--seconds 10]
+//   npm run build && node bench/kafka.js [--flows 300000] [--rate 20000] [--seconds 10]
+//     [--formats goflow2-pb,zeek] [--cpu-prof DIR]
+//
+// --cpu-prof DIR runs the daemon under `node --cpu-prof` and writes its .cpuprofile into DIR
+// (summarise it with bench/profile-summary.js); the profile slows the daemon, so its numbers are
+// not throughput figures.
 //
 // The broker is the Kafka-wire-protocol test broker (test/support/kafka-broker, TypeScript): this script
 // compiles it with the project's own tsc into the OS temp directory first, so no extra tooling is needed.
@@ -11,7 +16,7 @@
 // alert on the SIEM topic (set when the sink sends it), plus the daemon's own
 // tapwatch_alert_latency_seconds histogram (record timestamp → broker acknowledged the alert).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,7 +27,9 @@ import { FLOW_MESSAGE } from '../dist/ingest/kafka/goflow2-schema.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
+    'cpu-prof': { type: 'string' },
     flows: { type: 'string', default: '300000' },
+    formats: { type: 'string', default: 'goflow2-pb,zeek' },
     partitions: { type: 'string', default: '1' },
     rate: { type: 'string', default: '20000' },
     seconds: { type: 'string', default: '10' },
@@ -35,7 +42,11 @@ const SECONDS = Number(args.seconds);
 // second, so batches from several partitions would interleave event time far more than live
 // traffic does (live partitions are written at the same wall-clock time).
 const PARTITIONS = Number(args.partitions);
+const FORMATS = args.formats.split(',');
+const PROFILE_ARGS = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
 const T0 = 1_767_225_600_000;
+/** Most records per produce request, backlog and paced load alike. */
+const SEND_CHUNK = 1000;
 
 function compileBroker() {
   const out = mkdtempSync(join(tmpdir(), 'tapwatch-bench-broker-'));
@@ -203,6 +214,20 @@ async function waitFor(check, timeoutMs, what) {
   throw new Error(`bench: timed out waiting for ${what}`);
 }
 
+/**
+ * CPU seconds (user + system) the process has used so far, from /proc (Linux); NaN elsewhere. On a
+ * shared machine, flows per CPU-second of the daemon moves far less with other load than flows/s.
+ */
+function cpuSeconds(pid) {
+  try {
+    // Fields after the command name: state is field 3, utime and stime are fields 14 and 15.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Per-stage call count and seconds from `tapwatch_processing_duration_seconds`. */
 function stageTotals(text) {
   const totals = {};
@@ -238,15 +263,15 @@ async function run(TestKafkaBroker, format) {
   writeFileSync(join(dir, 'tapwatch.yaml'), configYaml(broker.brokers, format));
   const p = await producer(broker.brokers);
   // Throughput: the whole backlog is on the topic before the daemon starts.
-  for (let i = 0; i < FLOWS; i += 1000) {
+  for (let i = 0; i < FLOWS; i += SEND_CHUNK) {
     const messages = [];
-    for (let k = i; k < Math.min(FLOWS, i + 1000); k++)
+    for (let k = i; k < Math.min(FLOWS, i + SEND_CHUNK); k++)
       messages.push({ value: encode(flowAt(k), format), partition: k % PARTITIONS });
     await p.send({ topic: 'flows', messages });
   }
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'dist', 'main.js'), 'run', '--config', join(dir, 'tapwatch.yaml')],
+    [...PROFILE_ARGS, join(ROOT, 'dist', 'main.js'), 'run', '--config', join(dir, 'tapwatch.yaml')],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -283,8 +308,10 @@ async function run(TestKafkaBroker, format) {
     'first scored flow',
   );
   const t0 = performance.now();
+  const cpu0 = cpuSeconds(child.pid);
   const stages0 = stageTotals(await (await fetch(`http://${address}/metrics`)).text());
   await waitFor(() => committed() >= FLOWS, 600_000, 'backlog');
+  const cpu1 = cpuSeconds(child.pid);
   const stages1 = stageTotals(await (await fetch(`http://${address}/metrics`)).text());
   const seconds = (performance.now() - t0) / 1000;
   // Too short a backlog is drained before the first scrape: report no number rather than a wrong one.
@@ -300,10 +327,15 @@ async function run(TestKafkaBroker, format) {
   let sent = 0;
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE) + perTick);
-    const messages = [];
-    for (; sent < due; sent++)
-      messages.push({ value: encode(flowAt(base + sent), format), partition: sent % PARTITIONS });
-    if (messages.length > 0) await p.send({ topic: 'flows', messages });
+    // At most SEND_CHUNK per request even when the generator fell behind: the test broker and
+    // kafkajs take superlinear time on large produce requests (20,000 records: ~20 s), which
+    // would stall the offered load for minutes instead of letting it catch up.
+    while (sent < due) {
+      const messages = [];
+      for (const end = Math.min(due, sent + SEND_CHUNK); sent < end; sent++)
+        messages.push({ value: encode(flowAt(base + sent), format), partition: sent % PARTITIONS });
+      await p.send({ topic: 'flows', messages });
+    }
     await sleep(tickMs);
   }
   const offered = total / ((performance.now() - started) / 1000);
@@ -330,6 +362,8 @@ async function run(TestKafkaBroker, format) {
     format,
     flows: FLOWS,
     throughputFlowsPerSecond: Math.round(throughput),
+    // Backlog flows per CPU-second of the daemon (all its threads): its throughput on one free core.
+    flowsPerCpuSecond: c0 < FLOWS / 2 ? Math.round((FLOWS - c0) / (cpu1 - cpu0)) : Number.NaN,
     offeredFlowsPerSecond: Math.round(offered),
     alertsMeasured: latencies.length,
     latencyP50Ms: quantile(0.5),
@@ -345,12 +379,14 @@ async function run(TestKafkaBroker, format) {
 
 const { TestKafkaBroker } = await compileBroker();
 const results = [];
-for (const format of ['goflow2-pb', 'zeek']) results.push(await run(TestKafkaBroker, format));
-console.log('| format | flows | flows/s (backlog) | offered flows/s | alerts | p50 ms | p99 ms |');
-console.log('|:--|--:|--:|--:|--:|--:|--:|');
+for (const format of FORMATS) results.push(await run(TestKafkaBroker, format));
+console.log(
+  '| format | flows | flows/s (backlog) | flows per CPU-s | offered flows/s | alerts | p50 ms | p99 ms |',
+);
+console.log('|:--|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of results) {
   console.log(
-    `| ${r.format} | ${r.flows} | ${r.throughputFlowsPerSecond} | ${r.offeredFlowsPerSecond} | ${r.alertsMeasured} | ${r.latencyP50Ms} | ${r.latencyP99Ms} |`,
+    `| ${r.format} | ${r.flows} | ${r.throughputFlowsPerSecond} | ${r.flowsPerCpuSecond} | ${r.offeredFlowsPerSecond} | ${r.alertsMeasured} | ${r.latencyP50Ms} | ${r.latencyP99Ms} |`,
   );
 }
 console.log(JSON.stringify(results, null, 2));

@@ -2,7 +2,10 @@
 // files, and the time per pipeline stage (which src/ folder the sampled function lives in).
 //
 //   node --cpu-prof --cpu-prof-dir bench/out/prof dist/main.js replay bench/out/bench-1m.pcap -c CONFIG
-//   node bench/profile-summary.js bench/out/prof/CPU.*.cpuprofile [topN]
+//   node bench/profile-summary.js bench/out/prof/CPU.*.cpuprofile [topN] [fromSeconds] [toSeconds]
+//
+// fromSeconds/toSeconds keep only the samples taken in that span of the run (seconds since the
+// profile started), e.g. the backlog phase of bench/kafka.js without startup and the paced phase.
 //
 // Self time, not total time: a function's own samples, so the columns add up to the whole run
 // and a hot spot is charged to the code that actually spends it.
@@ -17,15 +20,18 @@ const SPECIAL = new Set(['(garbage collector)', '(program)', '(idle)', '(root)']
  *   samples: number[], timeDeltas: number[] }} profile
  * @returns {{ totalMs: number, functions: Map<string, number>, files: Map<string, number>, stages: Map<string, number> }}
  */
-export function summariseProfile(profile) {
+export function summariseProfile(profile, fromSeconds = 0, toSeconds = Number.POSITIVE_INFINITY) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const functions = new Map();
   const files = new Map();
   const stages = new Map();
   let totalUs = 0;
+  let atUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     // timeDeltas[i] is the gap before sample i; charging it to sample i is what DevTools does.
     const us = profile.timeDeltas[i] ?? 0;
+    atUs += us;
+    if (atUs < fromSeconds * 1e6 || atUs > toSeconds * 1e6) continue;
     totalUs += us;
     const frame = byId.get(profile.samples[i]).callFrame;
     const file = shortFile(frame.url, frame.functionName);
@@ -83,11 +89,15 @@ function table(title, map, totalMs, top) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: node bench/profile-summary.js FILE.cpuprofile [topN]\n');
+    process.stderr.write(
+      'usage: node bench/profile-summary.js FILE.cpuprofile [topN] [fromSeconds] [toSeconds]\n',
+    );
     process.exit(2);
   }
   const top = Number(process.argv[3] ?? 30);
-  const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')));
+  const from = Number(process.argv[4] ?? 0);
+  const to = Number(process.argv[5] ?? Number.POSITIVE_INFINITY);
+  const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')), from, to);
   process.stdout.write(`profile ${file}: ${s.totalMs.toFixed(0)} ms sampled\n`);
   process.stdout.write(`${table('By stage', s.stages, s.totalMs, top)}\n`);
   process.stdout.write(`${table('By file', s.files, s.totalMs, top)}\n`);
