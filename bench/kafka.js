@@ -91,16 +91,19 @@ const SERVICES = [
   [6, 22],
 ];
 
+/** Flows before the first probe: every segment's warm-up (1,024 flows each) sees benign traffic only. */
+const CLEAN_FLOWS = 6000;
+
 /**
- * Seeded traffic: benign clients in three /24s (as in the integration tests), and one SYN probe in
- * every 200 flows. 80 ms apart in event time, so a segment's 1,024 warm-up flows span about four
- * minutes, which the volume forecaster needs before it scores.
+ * Seeded traffic: benign clients in three /24s (as in the integration tests), and after the warm-up one
+ * SYN probe in every 200 flows. 80 ms apart in event time, so a segment's 1,024 warm-up flows span about
+ * four minutes, which the volume forecaster needs before it scores.
  */
 function flowAt(i) {
   const net = `10.${1 + (i % 3)}.0`;
   const rnd = random(i + 1);
   const start = T0 + i * 80 + Math.floor((rnd() * 2 - 1) * 60);
-  if (i % 200 === 199) {
+  if (i >= CLEAN_FLOWS && i % 200 === 199) {
     return {
       start,
       end: start,
