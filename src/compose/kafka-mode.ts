@@ -13,6 +13,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { TapwatchMetrics } from '../telemetry/metrics.js';
 import { RateLimitedLogger } from '../telemetry/rate-limited-logger.js';
 import { createKafkaClient } from './kafka-client.js';
+import { kafkaStartupError } from './kafka-startup-error.js';
 import { ScaleOut } from './scale-out.js';
 
 /** What the daemon hands over to build the Kafka parts. */
@@ -57,6 +58,14 @@ export class KafkaMode {
 
   /** Build and start what the config asks for; undefined when nothing Kafka is configured. */
   static async open(deps: KafkaModeDeps): Promise<KafkaMode | undefined> {
+    try {
+      return await KafkaMode.#open(deps);
+    } catch (err) {
+      throw kafkaStartupError(err, deps.config.input.kafka);
+    }
+  }
+
+  static async #open(deps: KafkaModeDeps): Promise<KafkaMode | undefined> {
     const { config, metrics, log } = deps;
     const kc = config.input.kafka;
     const useInput = deps.useInput && kc.topics.length > 0;
