@@ -133,6 +133,12 @@ export const detectorSchema = z.strictObject({
       tickSeconds: positive.default(10),
       /** Ticks per season for the seasonal term (8640 = a day of 10 s ticks); 0 = none. */
       seasonTicks: nonNegativeInt.max(100_000).default(0),
+      /**
+       * Ticks held open for late flows: a flow counts in its own tick while that tick is one of the newest
+       * `openTicks`. Cover the exporter's idle timeout (flows.idleTimeoutSeconds / tickSeconds + 1), or a
+       * FIN-closed flow followed by a timeout's worth of idle-exported flows reads as a volume burst.
+       */
+      openTicks: positiveInt.max(360).default(4),
     })
     .prefault({}),
   /** Per-(segment, src, dst) CUSUM of ensemble scores, so a pair of mildly unusual flows adds up. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../core/errors.js';
+import { tickCounts } from './forecast/count-series.js';
 import { seededRandom } from './seeded-random.js';
 import { VolumeForecaster } from './volume-forecaster.js';
 
@@ -100,5 +101,45 @@ describe('VolumeForecaster', () => {
     c.restore(old);
     expect(c.params.alpha).toBe(0.2);
     expect(feed(c, 40, 3, () => 50).length).toBeGreaterThan(0);
+  });
+
+  it('with open ticks, counts late (idle-exported) flows in their own tick, as tickCounts does', () => {
+    // 15 flows a tick, all exported 30 s late, except one prompt (FIN-closed) flow every 6th tick.
+    const stream: { start: number; end: number }[] = [];
+    for (let t = 3; t < 200; t++) {
+      for (let i = 0; i < 15; i++) {
+        const at = (t - 3) * 10_000 + i * 600;
+        stream.push({ start: at, end: at });
+      }
+      if (t % 6 === 0) stream.push({ start: t * 10_000, end: t * 10_000 });
+    }
+    const scores = (openTicks: number) => {
+      const f = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 0, openTicks });
+      return stream.map((x, i) => f.observe(x.start, x.end, `10.0.0.${i % 3}`, '8.8.8.8'));
+    };
+    const max = (xs: number[]) => Math.max(...xs.filter(Number.isFinite));
+    // One open tick: each prompt flow pulls the next 30 s of late flows into its tick, a false burst.
+    expect(max(scores(1).slice(1000))).toBeGreaterThan(2);
+    expect(max(scores(4).slice(1000))).toBeLessThan(1);
+    expect(Math.max(...tickCounts(stream, 10, 4))).toBeLessThanOrEqual(16);
+    expect(Math.max(...tickCounts(stream, 10, 1))).toBeGreaterThan(40);
+    // The forecaster closes the same counts: no tick above 16 flows (15 late + at most 1 prompt).
+    const f = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 0, openTicks: 4 });
+    let most = 0;
+    for (const x of stream) {
+      f.observe(x.start, x.end, 'a', 'b');
+      most = Math.max(most, f.lastTick.observedFlows);
+    }
+    expect(most).toBeGreaterThanOrEqual(15);
+    expect(most).toBeLessThanOrEqual(16);
+    // Open ticks survive a snapshot.
+    const a = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 0, openTicks: 4 });
+    const b = new VolumeForecaster({ tickSeconds: 10, seasonTicks: 0, openTicks: 4 });
+    for (const x of stream.slice(0, 500)) a.observe(x.start, x.end, 'a', 'b');
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    const rest = stream.slice(500, 900);
+    expect(rest.map((x) => b.observe(x.start, x.end, 'a', 'b'))).toEqual(
+      rest.map((x) => a.observe(x.start, x.end, 'a', 'b')),
+    );
   });
 });

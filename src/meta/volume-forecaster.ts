@@ -1,6 +1,9 @@
 import { ModelError } from '../core/errors.js';
 import { adaptForecaster } from './forecast/fit-forecaster.js';
 import { DEFAULT_FORECASTER_PARAMS, type ForecasterParams } from './forecast/holt-winters.js';
+import type { OpenTick, VolumeForecasterSnapshot } from './volume-forecaster-snapshot.js';
+
+export type { VolumeForecasterSnapshot } from './volume-forecaster-snapshot.js';
 
 /** Options of a {@link VolumeForecaster}. */
 export interface VolumeForecasterOptions {
@@ -13,6 +16,13 @@ export interface VolumeForecasterOptions {
   beta?: number;
   gamma?: number;
   phi?: number;
+  /**
+   * Ticks held open at once (default 1): the newest tick seen and the `openTicks − 1` before it. A flow whose
+   * tick is still open counts in its own tick; only older flows count in the oldest open tick. Flows exported
+   * after an idle timeout arrive that much after flows closed by FIN/RST, so with one open tick a single prompt
+   * flow would pile the following timeout's worth of late flows into one tick: a false volume burst.
+   */
+  openTicks?: number;
   /** Weight of the newest |residual| in the mean absolute residual (default 0.05). */
   residualSmoothing?: number;
   /**
@@ -20,27 +30,6 @@ export interface VolumeForecasterOptions {
    * on those ticks' counts from the given (shared) values ({@link adaptForecaster}). Absent = fixed parameters.
    */
   adaptation?: { ticks: number; steps?: number; pull?: number };
-}
-
-/** Serializable state of a {@link VolumeForecaster}. */
-export interface VolumeForecasterSnapshot {
-  tick: number;
-  count: number;
-  level: number;
-  trend: number;
-  season: number[];
-  /** Exponentially weighted mean absolute one-step residual. */
-  meanAbsResidual: number;
-  closedTicks: number;
-  lastForecast: number;
-  lastObserved: number;
-  /** Flows per source and per destination host in the open tick. */
-  bySrc: [string, number][];
-  byDst: [string, number][];
-  /** Parameters in use (absent in older snapshots: the constructor's). */
-  params?: ForecasterParams;
-  /** Counts of the closed ticks kept for adaptation, while it is pending. */
-  head?: number[];
 }
 
 /** Ticks before the forecaster scores: level and residual spread need a few observations first. */
@@ -64,7 +53,8 @@ const MAX_REPLAYED_TICKS = 1024;
  * residual spread: max(1.25 · mean |residual| (≈ σ for normal residuals), √ŷ (Poisson noise of a count)).
  * The count is partial while the tick is open, so the score is one-sided evidence of excess volume that grows
  * as a flood goes on. Driven by event time only: the same flows give the same scores at any replay speed.
- * Flows older than the open tick count into it (exporters deliver flows about in end order).
+ * The newest `openTicks` ticks stay open: a late flow (exported after an idle timeout) counts in its own tick
+ * while that is open, and in the oldest open tick otherwise; a tick closes once it falls out of that window.
  *
  * α, β, γ, φ and the residual smoothing default to fixed values ({@link DEFAULT_FORECASTER_PARAMS}); a model's
  * `forecaster.json` carries values meta-learned across segments (src/meta/forecast), and with `adaptation` each
@@ -74,19 +64,25 @@ export class VolumeForecaster {
   readonly #tickMs: number;
   readonly #seasonTicks: number;
   readonly #adaptation: VolumeForecasterOptions['adaptation'];
+  readonly #openTicks: number;
   #p: ForecasterParams;
   /** Closed-tick counts while adaptation is pending; undefined once done (or when off). */
   #head: number[] | undefined;
-  #s: Omit<VolumeForecasterSnapshot, 'bySrc' | 'byDst' | 'params' | 'head'>;
-  /** Flows per source and per destination host in the open tick. */
+  #s: Omit<VolumeForecasterSnapshot, 'bySrc' | 'byDst' | 'params' | 'head' | 'open' | 'closedThrough'>;
+  /** Open ticks older than `#s.tick` (the newest is `#s.count` / `#bySrc` / `#byDst`). */
+  #older = new Map<number, OpenTick>();
+  /** Flows per source and per destination host in the newest open tick. */
   #bySrc = new Map<string, number>();
   #byDst = new Map<string, number>();
+  /** Last closed tick; NaN before the first close. */
+  #closedThrough = Number.NaN;
 
   constructor(options: VolumeForecasterOptions) {
     if (!(options.tickSeconds > 0))
       throw new ModelError(`forecaster: tickSeconds must be > 0, got ${options.tickSeconds}`);
     this.#tickMs = options.tickSeconds * 1000;
     this.#seasonTicks = Math.max(0, Math.floor(options.seasonTicks));
+    this.#openTicks = Math.max(1, Math.floor(options.openTicks ?? 1));
     const d = DEFAULT_FORECASTER_PARAMS;
     this.#p = {
       alpha: options.alpha ?? d.alpha,
@@ -137,17 +133,32 @@ export class VolumeForecaster {
     const tick = Math.floor(atMs / this.#tickMs);
     if (Number.isNaN(s.tick)) s.tick = tick;
     else if (tick > s.tick) this.#advance(tick);
-    // A flow whose tick already closed (a capture exports idle flows a timeout after their last packet)
-    // counts in the open tick: the volume arrived, only late, and a flood of one-packet flows is all late.
-    s.count++;
-    const fromSrc = (this.#bySrc.get(src) ?? 0) + 1;
-    const toDst = (this.#byDst.get(dst) ?? 0) + 1;
-    this.#bySrc.set(src, fromSrc);
-    this.#byDst.set(dst, toDst);
-    if (s.closedTicks < MIN_TICKS || s.count < MIN_TICK_FLOWS) return Number.NaN;
-    const forecast = this.#forecast(s.tick);
-    const z = (s.count - forecast) / this.#spread(forecast);
-    return z > 0 ? (z * Math.max(fromSrc, toDst)) / s.count : z;
+    // A flow whose tick is still open counts in it; one whose tick already closed (a capture exports idle
+    // flows a timeout after their last packet) counts in the oldest open tick: the volume arrived, only late,
+    // and a flood of one-packet flows is all late.
+    const closed = this.#closedThrough;
+    const at = Math.max(tick, s.tick - this.#openTicks + 1, Number.isNaN(closed) ? tick : closed + 1);
+    let count: number;
+    let fromSrc: number;
+    let toDst: number;
+    if (at === s.tick) {
+      count = ++s.count;
+      fromSrc = bump(this.#bySrc, src);
+      toDst = bump(this.#byDst, dst);
+    } else {
+      let o = this.#older.get(at);
+      if (!o) {
+        o = { count: 0, bySrc: new Map(), byDst: new Map() };
+        this.#older.set(at, o);
+      }
+      count = ++o.count;
+      fromSrc = bump(o.bySrc, src);
+      toDst = bump(o.byDst, dst);
+    }
+    if (s.closedTicks < MIN_TICKS || count < MIN_TICK_FLOWS) return Number.NaN;
+    const forecast = this.#forecast(at);
+    const z = (count - forecast) / this.#spread(forecast);
+    return z > 0 ? (z * Math.max(fromSrc, toDst)) / count : z;
   }
 
   snapshot(): VolumeForecasterSnapshot {
@@ -158,6 +169,13 @@ export class VolumeForecaster {
       byDst: [...this.#byDst],
       params: { ...this.#p },
       ...(this.#head ? { head: [...this.#head] } : {}),
+      open: [...this.#older].map(([tick, o]) => ({
+        tick,
+        count: o.count,
+        bySrc: [...o.bySrc],
+        byDst: [...o.byDst],
+      })),
+      ...(Number.isNaN(this.#closedThrough) ? {} : { closedThrough: this.#closedThrough }),
     };
   }
 
@@ -167,8 +185,22 @@ export class VolumeForecaster {
         `forecaster snapshot: expected ${this.#seasonTicks} season ticks, got ${snapshot.season.length}`,
       );
     }
-    const { bySrc, byDst, params, head, ...state } = snapshot;
+    const { bySrc, byDst, params, head, open, closedThrough, ...state } = snapshot;
     this.#s = { ...state, season: [...snapshot.season] };
+    // A snapshot with no open tick (tick NaN) restarts the clock at the next flow: nothing in between is replayed.
+    const restarted = !Number.isFinite(state.tick);
+    if (restarted) this.#s.tick = Number.NaN;
+    this.#closedThrough = restarted
+      ? Number.NaN
+      : (closedThrough ?? (state.closedTicks > 0 ? state.tick - 1 : Number.NaN));
+    this.#older = new Map(
+      restarted
+        ? []
+        : (open ?? []).map((o) => [
+            o.tick,
+            { count: o.count, bySrc: new Map(o.bySrc), byDst: new Map(o.byDst) },
+          ]),
+    );
     if (params) this.#p = { ...params };
     // An older snapshot has no head: adaptation can only start over from a fresh forecaster.
     this.#head = this.#adaptation && (head || state.closedTicks === 0) ? [...(head ?? [])] : undefined;
@@ -186,17 +218,38 @@ export class VolumeForecaster {
     return Math.max(1.25 * this.#s.meanAbsResidual, Math.sqrt(Math.max(1, forecast)));
   }
 
-  /** Closes the open tick and every empty tick up to `tick` (a long gap is jumped over, not replayed). */
+  /**
+   * Makes `tick` the newest open tick: every tick that falls out of the open window closes in order, empty
+   * ones as zeros (a long run of empty ticks is jumped over after {@link MAX_REPLAYED_TICKS}, not replayed).
+   */
   #advance(tick: number): void {
     const s = this.#s;
-    const gap = tick - s.tick;
-    this.#close(s.tick, s.count);
-    const replay = Math.min(gap - 1, MAX_REPLAYED_TICKS);
-    for (let k = 1; k <= replay; k++) this.#close(s.tick + k, 0);
+    this.#older.set(s.tick, { count: s.count, bySrc: this.#bySrc, byDst: this.#byDst });
     s.tick = tick;
     s.count = 0;
-    this.#bySrc.clear();
-    this.#byDst.clear();
+    this.#bySrc = new Map();
+    this.#byDst = new Map();
+    const last = tick - this.#openTicks;
+    const pending = [...this.#older.keys()].filter((k) => k <= last).sort((a, b) => a - b);
+    let k = Number.isNaN(this.#closedThrough) ? pending[0] : this.#closedThrough + 1;
+    if (k === undefined) return;
+    let zeros = 0;
+    for (const next of [...pending, last + 1]) {
+      for (; k < next && k <= last; k++) {
+        if (zeros++ >= MAX_REPLAYED_TICKS) {
+          k = next;
+          break;
+        }
+        this.#close(k, 0);
+      }
+      if (next > last) break;
+      if (k <= next) {
+        this.#close(next, this.#older.get(next)!.count);
+        k = next + 1;
+      }
+      this.#older.delete(next);
+    }
+    this.#closedThrough = Math.max(last, Number.isNaN(this.#closedThrough) ? last : this.#closedThrough);
   }
 
   #close(tick: number, y: number): void {
@@ -234,4 +287,11 @@ export class VolumeForecaster {
       }
     }
   }
+}
+
+/** Adds one to `key`'s count in `counts` and returns the new count. */
+function bump(counts: Map<string, number>, key: string): number {
+  const n = (counts.get(key) ?? 0) + 1;
+  counts.set(key, n);
+  return n;
 }

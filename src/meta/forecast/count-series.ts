@@ -5,30 +5,54 @@ const MAX_REPLAYED_TICKS = 1024;
 
 /**
  * Flows per tick exactly as a segment's {@link VolumeForecaster} counts them, for flows in stream order: a flow
- * counts at its end or one tick after its start if it lasted longer; a flow whose tick already closed counts
- * in the open tick; empty ticks between two flows are zeros (at most 1024 of them).
+ * counts at its end or one tick after its start if it lasted longer; with the newest `openTicks` ticks held
+ * open, a flow counts in its own tick while it is open and in the oldest open tick otherwise; empty ticks
+ * between two flows are zeros (at most 1024 of them in a row).
  */
 export function tickCounts(
   flows: readonly Pick<FlowRecord, 'start' | 'end'>[],
   tickSeconds: number,
+  openTicks = 1,
 ): Float64Array {
   const tickMs = tickSeconds * 1000;
   const counts: number[] = [];
-  let open = Number.NaN;
-  let count = 0;
+  const open = new Map<number, number>();
+  let head = Number.NaN;
+  let closed = Number.NaN;
+  const closeThrough = (last: number) => {
+    const pending = [...open.keys()].filter((k) => k <= last).sort((a, b) => a - b);
+    let k = Number.isNaN(closed) ? pending[0] : closed + 1;
+    if (k === undefined) return;
+    let zeros = 0;
+    for (const next of [...pending, last + 1]) {
+      for (; k < next && k <= last; k++) {
+        if (zeros++ >= MAX_REPLAYED_TICKS) {
+          k = next;
+          break;
+        }
+        counts.push(0);
+      }
+      if (next > last) break;
+      if (k <= next) {
+        counts.push(open.get(next)!);
+        k = next + 1;
+      }
+      open.delete(next);
+    }
+    closed = Number.isNaN(closed) ? last : Math.max(closed, last);
+  };
   for (const f of flows) {
     const atMs = Number.isFinite(f.start) ? Math.min(f.end, f.start + tickMs) : f.end;
     const tick = Math.floor(atMs / tickMs);
-    if (Number.isNaN(open)) open = tick;
-    else if (tick > open) {
-      counts.push(count);
-      for (let k = Math.min(tick - open - 1, MAX_REPLAYED_TICKS); k > 0; k--) counts.push(0);
-      open = tick;
-      count = 0;
+    if (Number.isNaN(head)) head = tick;
+    else if (tick > head) {
+      head = tick;
+      closeThrough(tick - openTicks);
     }
-    count++;
+    const at = Math.max(tick, head - openTicks + 1, Number.isNaN(closed) ? tick : closed + 1);
+    open.set(at, (open.get(at) ?? 0) + 1);
   }
-  if (!Number.isNaN(open)) counts.push(count);
+  if (!Number.isNaN(head)) closeThrough(head);
   return Float64Array.from(counts);
 }
 
@@ -37,6 +61,7 @@ export function tickCountsBySegment(
   flows: readonly FlowRecord[],
   tickSeconds: number,
   segmentOf: (flow: FlowRecord) => string,
+  openTicks = 1,
 ): Map<string, Float64Array> {
   const bySegment = new Map<string, FlowRecord[]>();
   for (const f of flows) {
@@ -48,5 +73,5 @@ export function tickCountsBySegment(
     }
     list.push(f);
   }
-  return new Map([...bySegment].map(([s, list]) => [s, tickCounts(list, tickSeconds)]));
+  return new Map([...bySegment].map(([s, list]) => [s, tickCounts(list, tickSeconds, openTicks)]));
 }

@@ -24,12 +24,13 @@ export function forecastSeries(
   inputs: readonly ForecastInput[],
   segments: SegmentsConfig,
   tickSeconds: number,
+  openTicks = 1,
 ): { name: string; counts: Float64Array }[] {
   const out: { name: string; counts: Float64Array }[] = [];
   inputs.forEach((input, k) => {
     const router = new SegmentRouter(segments);
     const benign = input.flows.filter((_, i) => !input.labels?.[i]);
-    const series = tickCountsBySegment(benign, tickSeconds, (f) => router.route({ ...f }).segment);
+    const series = tickCountsBySegment(benign, tickSeconds, (f) => router.route({ ...f }).segment, openTicks);
     for (const [segment, counts] of series)
       if (counts.length >= MIN_SERIES_TICKS) out.push({ name: `${k}/${segment}`, counts });
   });
@@ -43,12 +44,15 @@ export function forecastSeries(
  */
 export function trainForecaster(
   inputs: readonly ForecastInput[],
-  config: { segments: SegmentsConfig; forecast: DetectorConfig['forecast'] },
+  config: {
+    segments: SegmentsConfig;
+    forecast: Pick<DetectorConfig['forecast'], 'tickSeconds' | 'seasonTicks'> & { openTicks?: number };
+  },
   seed: number,
   adaptTicks = 60,
 ): Omit<ForecasterFile, 'format' | 'version'> {
-  const { tickSeconds, seasonTicks } = config.forecast;
-  const series = forecastSeries(inputs, config.segments, tickSeconds).map((s) => s.counts);
+  const { tickSeconds, seasonTicks, openTicks = 1 } = config.forecast;
+  const series = forecastSeries(inputs, config.segments, tickSeconds, openTicks).map((s) => s.counts);
   const params = fitForecasterInit(series, seed, { seasonTicks });
   const { pull } = fitAdaptation(series, params, { seasonTicks, adaptTicks, steps: 5 });
   return {
