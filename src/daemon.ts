@@ -15,6 +15,7 @@ import type { FlowSource, SourceBatch } from './core/flow-source.js';
 import { FeatureExtractor } from './features/extract-features.js';
 import { PcapFileSource } from './ingest/capture/pcap-file-source.js';
 import type { AutoencoderWeights } from './meta/autoencoder.js';
+import { type ForecasterOverride, forecasterOverride } from './meta/forecast/forecaster-file.js';
 import { SegmentDetectors } from './meta/segment-detectors.js';
 import { loadModel } from './meta/training/load-model.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -122,10 +123,12 @@ export class Daemon {
     ) => log.log(level, msg, fields);
     const sinks = await openSinks(config.alerts, { stdout, productVersion: options.version, log: alertLog });
     const extractor = new FeatureExtractor(config.segments, config.features);
-    const initialWeights = await loadInitialization(config.detector, extractor.featureNames, log);
-    const detectors = new SegmentDetectors(config.detector, (msg, fields) => log.info(msg, fields), {
-      initialWeights,
-    });
+    const initialization = await loadInitialization(config.detector, extractor.featureNames, log);
+    const detectors = new SegmentDetectors(
+      config.detector,
+      (msg, fields) => log.info(msg, fields),
+      initialization,
+    );
     await detectors.ready();
     const kafka = await KafkaMode.open({
       config,
@@ -371,12 +374,24 @@ async function loadInitialization(
   detector: TapwatchConfig['detector'],
   featureNames: readonly string[],
   log: Logger,
-): Promise<AutoencoderWeights | undefined> {
-  if (detector.model === 'none') return undefined;
+): Promise<{ initialWeights?: AutoencoderWeights; forecaster?: ForecasterOverride }> {
+  if (detector.model === 'none') return {};
   const dir = detector.model === 'bundled' ? BUNDLED_MODEL_DIR : detector.model;
-  const model = await loadModel(dir, { featureNames, hiddenUnits: detector.hiddenUnits });
-  log.info('initialization loaded', { dir, method: model.method, trained_with: model.tapwatchVersion });
-  return model.weights;
+  const model = await loadModel(dir, {
+    featureNames,
+    hiddenUnits: detector.hiddenUnits,
+    tickSeconds: detector.forecast.tickSeconds,
+  });
+  log.info('initialization loaded', {
+    dir,
+    method: model.method,
+    trained_with: model.tapwatchVersion,
+    forecaster: model.forecaster ? 'forecaster.json' : 'defaults',
+  });
+  return {
+    initialWeights: model.weights,
+    ...(model.forecaster ? { forecaster: forecasterOverride(model.forecaster) } : {}),
+  };
 }
 
 /** Capture files as a FlowSource: nothing to acknowledge, connected until the files end. */

@@ -7,6 +7,7 @@ import { TapwatchError } from '../core/errors.js';
 import { featureNames } from '../features/feature-names.js';
 import { readLabelledInput } from '../ingest/files/read-labelled-input.js';
 import { selectBackend } from '../meta/backend.js';
+import { forecasterOverride } from '../meta/forecast/forecaster-file.js';
 import { BUNDLED_MODEL_DIR, loadModel } from '../meta/training/load-model.js';
 import { DEFAULT_BUDGETS, evaluateInput } from './evaluate-input.js';
 import { formatEvalSummary } from './format-eval-summary.js';
@@ -24,6 +25,7 @@ options:
   -o, --out <dir>          output directory (default: eval-out)
   -c, --config <file>      config (segments, features, detector; default: the bundled config)
   -m, --model <dir>        initialization (default: the bundled models/default); "none" = random
+      --no-forecaster      ignore the model's forecaster.json (volume forecaster on detector.forecast's defaults)
       --budgets <list>     warm-up budgets of the adaptation curve (default ${DEFAULT_BUDGETS.join(',')}; "" skips it)`;
 
 /** What `tapwatch eval` needs from the CLI entry. */
@@ -45,6 +47,7 @@ export async function runEval(argv: string[], ctx: EvalContext): Promise<number>
       config: { type: 'string', short: 'c' },
       model: { type: 'string', short: 'm' },
       budgets: { type: 'string' },
+      'no-forecaster': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,7 +64,12 @@ export async function runEval(argv: string[], ctx: EvalContext): Promise<number>
   const model =
     modelDir === 'none'
       ? undefined
-      : await loadModel(modelDir, { featureNames: names, hiddenUnits: config.detector.hiddenUnits });
+      : await loadModel(modelDir, {
+          featureNames: names,
+          hiddenUnits: config.detector.hiddenUnits,
+          tickSeconds: config.detector.forecast.tickSeconds,
+        });
+  const learned = values['no-forecaster'] ? undefined : model?.forecaster;
   const file = path.resolve(positionals[0]!);
   const input = await readLabelledInput(file, config.flows, {
     ...(values.labels ? { labelsPath: path.resolve(values.labels) } : {}),
@@ -71,9 +79,11 @@ export async function runEval(argv: string[], ctx: EvalContext): Promise<number>
   const { result, run, labels } = await evaluateInput(input, {
     config,
     ...(model ? { initialWeights: model.weights } : {}),
+    ...(learned ? { forecaster: forecasterOverride(learned) } : {}),
     model: {
       name: modelDir === 'none' ? 'none' : path.relative(process.cwd(), modelDir) || modelDir,
       method: model?.method ?? 'random',
+      forecaster: learned ? 'forecaster.json' : 'defaults',
     },
     budgets,
   });

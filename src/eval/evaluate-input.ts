@@ -1,6 +1,7 @@
 import type { TapwatchConfig } from '../config/schema.js';
 import type { LabelledFlows } from '../ingest/files/read-labelled-input.js';
 import type { AutoencoderWeights } from '../meta/autoencoder.js';
+import type { ForecasterOverride } from '../meta/forecast/forecaster-file.js';
 import { type OnlineRun, runOnline, type SegmentAdaptation } from './online-run.js';
 import { type RankingMetrics, type RocPoint, rankingMetrics, rocCurve } from './ranking-metrics.js';
 
@@ -17,7 +18,8 @@ export interface EvalResult {
     labelSource: string;
     packets?: number;
   };
-  model: { name: string; method: string };
+  /** `forecaster`: where the volume forecaster's parameters came from (`forecaster.json` or the defaults). */
+  model: { name: string; method: string; forecaster?: string };
   falseAlertRate: number;
   warmupFlows: number;
   /** Over flows scored by a ready model. */
@@ -48,7 +50,9 @@ export interface EvalResult {
 export interface EvaluateOptions {
   config: Pick<TapwatchConfig, 'segments' | 'features' | 'detector'>;
   initialWeights?: AutoencoderWeights;
-  model: { name: string; method: string };
+  /** Learned volume-forecaster parameters; the defaults when absent. */
+  forecaster?: ForecasterOverride;
+  model: EvalResult['model'];
   /** Budgets for the adaptation curve; empty skips it. */
   budgets?: readonly number[];
 }

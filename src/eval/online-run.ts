@@ -3,6 +3,7 @@ import type { TapwatchConfig } from '../config/schema.js';
 import type { FlowRecord } from '../core/flow-record.js';
 import { FeatureExtractor } from '../features/extract-features.js';
 import type { AutoencoderWeights } from '../meta/autoencoder.js';
+import type { ForecasterOverride } from '../meta/forecast/forecaster-file.js';
 import { SegmentDetectors } from '../meta/segment-detectors.js';
 
 /** What {@link runOnline} needs: the config slices the daemon uses, and the initialization. */
@@ -12,6 +13,8 @@ export interface OnlineRunOptions {
   warmupFlows?: number;
   /** Meta-initialization; random (seeded) when absent. */
   initialWeights?: AutoencoderWeights;
+  /** Learned volume-forecaster parameters (`forecasterOverride(model.forecaster)`); the defaults when absent. */
+  forecaster?: ForecasterOverride;
   /** Flows per batch, as the capture source yields them (default 1024). */
   batchFlows?: number;
 }
@@ -55,7 +58,10 @@ export async function runOnline(flows: readonly FlowRecord[], options: OnlineRun
       if (message === 'segment model ready' && fields)
         trainingMs.set(String(fields.segment), Number(fields.trainingMs));
     },
-    options.initialWeights ? { initialWeights: options.initialWeights } : {},
+    {
+      ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
+      ...(options.forecaster ? { forecaster: options.forecaster } : {}),
+    },
   );
   const extractor = new FeatureExtractor(config.segments, config.features);
   const n = flows.length;

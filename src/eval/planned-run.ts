@@ -3,6 +3,7 @@ import type { FeatureBatch } from '../core/detection.js';
 import type { FlowRecord, RoutedFlow } from '../core/flow-record.js';
 import { FeatureExtractor } from '../features/extract-features.js';
 import type { AutoencoderWeights } from '../meta/autoencoder.js';
+import type { ForecasterOverride } from '../meta/forecast/forecaster-file.js';
 import { SegmentDetectors } from '../meta/segment-detectors.js';
 import type { AdaptationPlan } from './adaptation-plan.js';
 import { type RankingMetrics, rankingMetrics } from './ranking-metrics.js';
@@ -38,6 +39,8 @@ export async function runPlanned(
   options: {
     config: Pick<TapwatchConfig, 'segments' | 'features' | 'detector'>;
     initialWeights?: AutoencoderWeights;
+    /** Learned volume-forecaster parameters (`forecasterOverride(model.forecaster)`); the defaults when absent. */
+    forecaster?: ForecasterOverride;
   },
 ): Promise<PlannedRun> {
   const { config } = options;
@@ -61,6 +64,7 @@ export async function runPlanned(
     },
     {
       ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
+      ...(options.forecaster ? { forecaster: options.forecaster } : {}),
     },
   );
   const run: PlannedRun = {

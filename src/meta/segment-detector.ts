@@ -5,6 +5,7 @@ import type { RoutedFlow } from '../core/flow-record.js';
 import { Autoencoder, type AutoencoderWeights } from './autoencoder.js';
 import { DriftMonitor } from './drift-monitor.js';
 import { FeatureDeviationScorer } from './feature-deviation-scorer.js';
+import type { ForecasterOverride } from './forecast/forecaster-file.js';
 import { withPairEvidence } from './pair-explanation.js';
 import { RowRing } from './row-ring.js';
 import { RobustScaler } from './scaler.js';
@@ -23,6 +24,11 @@ export interface SegmentDetectorOptions {
   config: DetectorConfig;
   /** Start the autoencoder from these weights (e.g. a meta-learned initialization) instead of a random draw. */
   initialWeights?: AutoencoderWeights;
+  /**
+   * Learned volume-forecaster parameters (a model's `forecaster.json`, see `forecasterOverride`), spread over
+   * `config.forecast`; the configured defaults when absent.
+   */
+  forecaster?: ForecasterOverride;
 }
 
 /** What scoring one segment's rows yields; arrays are indexed like the input rows. */
@@ -94,7 +100,7 @@ export class SegmentDetector {
     this.#initialWeights = options.initialWeights;
     const dim = this.featureNames.length;
     this.#baseline = new FeatureDeviationScorer(dim);
-    this.#forecaster = new VolumeForecaster(config.forecast);
+    this.#forecaster = new VolumeForecaster({ ...config.forecast, ...options.forecaster });
     this.#recent = new RowRing(dim, config.warmupFlows);
     this.#drift = new DriftMonitor({
       windowFlows: config.adaptation.driftWindowFlows,

@@ -4,6 +4,7 @@ import { ConfigError, ModelError } from '../core/errors.js';
 import type { RoutedFlow } from '../core/flow-record.js';
 import type { AutoencoderWeights } from './autoencoder.js';
 import { type BackendChoice, selectBackend } from './backend.js';
+import type { ForecasterOverride } from './forecast/forecaster-file.js';
 import { ScoredFlow } from './scored-flow.js';
 import { SegmentDetector, type SegmentSnapshot } from './segment-detector.js';
 
@@ -14,6 +15,8 @@ export type DetectorLog = (message: string, fields?: Record<string, unknown>) =>
 export interface SegmentDetectorsOptions {
   /** Every new segment starts from these weights (e.g. a meta-learned initialization) instead of a random draw. */
   initialWeights?: AutoencoderWeights;
+  /** Every new segment's volume forecaster starts from these learned parameters (a model's `forecaster.json`). */
+  forecaster?: ForecasterOverride;
   /** Longest synchronous training stretch before yielding to scoring (default 10 ms). */
   trainingSliceMs?: number;
 }
@@ -183,8 +186,14 @@ export class SegmentDetectors {
   #detector(segment: string, featureNames: readonly string[]): SegmentDetector {
     let detector = this.#detectors.get(segment);
     if (!detector) {
-      const { initialWeights } = this.#options;
-      detector = new SegmentDetector({ segment, featureNames, config: this.#config, initialWeights });
+      const { initialWeights, forecaster } = this.#options;
+      detector = new SegmentDetector({
+        segment,
+        featureNames,
+        config: this.#config,
+        initialWeights,
+        forecaster,
+      });
       this.#detectors.set(segment, detector);
     }
     return detector;

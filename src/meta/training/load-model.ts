@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ModelError } from '../../core/errors.js';
 import { FEATURE_SCHEMA_VERSION } from '../../features/feature-names.js';
 import type { AutoencoderWeights } from '../autoencoder.js';
+import { type ForecasterFile, loadForecasterParams } from '../forecast/forecaster-file.js';
 import { MODEL_FORMAT, type ModelManifest } from './model-manifest.js';
 
 /** A model directory read into memory. */
@@ -15,6 +16,12 @@ export interface LoadedModel {
   method: ModelManifest['method'];
   tapwatchVersion: string;
   manifest: ModelManifest;
+  /**
+   * The meta-learned volume-forecaster parameters (`forecaster.json`); undefined when the directory has none
+   * (the forecaster then runs on `detector.forecast`'s defaults). Pass `forecasterOverride(model.forecaster)`
+   * as `SegmentDetectors`' `forecaster`.
+   */
+  forecaster?: ForecasterFile;
 }
 
 /** What the running code expects; each given field must match the model exactly. */
@@ -23,12 +30,15 @@ export interface ModelExpectations {
   featureNames?: readonly string[];
   /** `detector.hiddenUnits`. */
   hiddenUnits?: readonly number[];
+  /** `detector.forecast.tickSeconds`: a `forecaster.json` fitted for another tick length is refused. */
+  tickSeconds?: number;
 }
 
 /**
  * Reads a model directory written by `tapwatch meta-train` and checks it against the running code:
- * the feature schema version always, feature names and hidden units when given. Any mismatch or
- * damage is a {@link ModelError} with a one-line message naming the file and the difference.
+ * the feature schema version always, feature names, hidden units and the forecaster's tick length when given.
+ * Any mismatch or damage (of `forecaster.json` too, when present) is a {@link ModelError} with a one-line
+ * message naming the file and the difference.
  */
 export async function loadModel(dir: string, expected: ModelExpectations = {}): Promise<LoadedModel> {
   const file = path.join(dir, 'model.json');
@@ -69,6 +79,8 @@ export async function loadModel(dir: string, expected: ModelExpectations = {}): 
     for (let i = 0; i < size; i++, offset += 4) values[i] = bin.readFloatLE(offset);
     return values;
   });
+  const tickSeconds = expected.tickSeconds;
+  const forecaster = await loadForecasterParams(dir, tickSeconds === undefined ? {} : { tickSeconds });
   return {
     weights: { inputDim, hiddenUnits: [...hiddenUnits], tensors },
     featureNames: manifest.featureNames,
@@ -76,6 +88,7 @@ export async function loadModel(dir: string, expected: ModelExpectations = {}): 
     method: manifest.method,
     tapwatchVersion: manifest.tapwatchVersion,
     manifest,
+    ...(forecaster ? { forecaster } : {}),
   };
 }
 

@@ -5,6 +5,8 @@ import { loadConfig } from '../../config/load-config.js';
 import { TapwatchError } from '../../core/errors.js';
 import { readLabelledInput } from '../../ingest/files/read-labelled-input.js';
 import { selectBackend } from '../backend.js';
+import { FORECASTER_FILE, saveForecasterParams } from '../forecast/forecaster-file.js';
+import { trainForecaster } from '../forecast/train-forecaster.js';
 import { buildTasks } from './build-tasks.js';
 import { ProgressBar } from './progress-bar.js';
 import { saveModel } from './save-model.js';
@@ -17,12 +19,13 @@ import {
 
 export const META_TRAIN_USAGE = `usage: tapwatch meta-train <input>... --out <dir> [options]
 
-Meta-trains the autoencoder initialization new segments start from (Reptile, benign flows only).
+Meta-trains the autoencoder initialization new segments start from (Reptile, benign flows only), and
+the volume forecaster's shared Holt-Winters parameters (fitted on the segments' benign count series).
 Inputs are captures (pcap/pcapng; flows of <capture>.labels.csv attacks are left out) and flow files
 (IoT-23 CSV, Zeek conn JSON lines, tapwatch JSON lines; rows labelled Malicious are left out).
 
 options:
-  -o, --out <dir>          model directory to write (model.json, weights.bin)
+  -o, --out <dir>          model directory to write (model.json, weights.bin, forecaster.json)
   -c, --config <file>      segments, features and detector.hiddenUnits (default: the bundled config)
       --seed <n>           seed of every random choice (default 1)
       --pooled             plain pooled pretraining instead of Reptile (the comparison baseline)
@@ -123,10 +126,28 @@ export async function runMetaTrain(argv: string[], ctx: MetaTrainContext): Promi
     bar.update(d, l),
   );
   bar.finish();
-  await saveModel(values.out, weights, description);
+  const forecaster = trainForecaster(
+    inputs,
+    { segments: config.segments, forecast: config.detector.forecast },
+    seed,
+  );
+  const ft = forecaster.training;
+  await saveModel(values.out, weights, {
+    ...description,
+    forecaster: {
+      file: FORECASTER_FILE,
+      series: ft.series,
+      defaultMase: ft.defaultMase,
+      fittedMase: ft.fittedMase,
+    },
+  });
+  await saveForecasterParams(values.out, forecaster);
   const t = description.training;
   ctx.stdout.write(
     `${values.out}: ${plan.method} initialization from ${t.tasks} tasks (${t.flows} benign flows, ${inputs.length} inputs), loss ${t.firstLoss} -> ${t.lastLoss}\n`,
+  );
+  ctx.stdout.write(
+    `${path.join(values.out, FORECASTER_FILE)}: volume forecaster fitted on ${ft.series} segment count series (${ft.ticks} ticks), mean MASE ${ft.defaultMase.toFixed(3)} (fixed defaults) -> ${ft.fittedMase.toFixed(3)}${forecaster.adaptation ? `, per-segment adaptation pull ${forecaster.adaptation.pull}` : ', no per-segment adaptation'}\n`,
   );
   return 0;
 }

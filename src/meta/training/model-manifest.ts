@@ -42,4 +42,9 @@ export interface ModelManifest {
     firstLoss: number;
     lastLoss: number;
   };
+  /**
+   * The volume forecaster meta-learned with the model (absent in models written without one): its file in the
+   * directory and the mean training MASE of the fixed defaults and of the fitted parameters.
+   */
+  forecaster?: { file: string; series: number; defaultMase: number; fittedMase: number };
 }
