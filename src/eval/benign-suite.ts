@@ -8,26 +8,9 @@ import { featureNames } from '../features/feature-names.js';
 import { readLabelledInput } from '../ingest/files/read-labelled-input.js';
 import type { AutoencoderWeights } from '../meta/autoencoder.js';
 import { type ForecasterOverride, forecasterOverride } from '../meta/forecast/forecaster-file.js';
-import { BUNDLED_MODEL_DIR, loadModel } from '../meta/training/load-model.js';
+import { BUNDLED_MODEL_DIR, type LoadedModel, loadModel } from '../meta/training/load-model.js';
 import { writeBenignCapture } from './benign-capture.js';
 import { type OnlineRun, runOnline } from './online-run.js';
-
-export type { ForecasterOverride };
-
-/**
- * `config` with the forecaster's parameters in `detector.forecast`. Until the detector is wired to a model's
- * `forecaster.json`, this is how an evaluation tries learned parameters: SegmentDetector hands
- * `detector.forecast` to VolumeForecaster as its options, and VolumeForecaster reads them (the config schema
- * does not know these keys, so only code can set them).
- */
-export function withForecaster<T extends Pick<TapwatchConfig, 'detector'>>(
-  config: T,
-  forecaster?: ForecasterOverride,
-): T {
-  if (!forecaster) return config;
-  const forecast = { ...config.detector.forecast, ...forecaster };
-  return { ...config, detector: { ...config.detector, forecast } };
-}
 
 /** Realized false alerts of the daemon's online path on one benign-only input. */
 export interface BenignRow {
@@ -53,7 +36,7 @@ export interface BenignSuiteOptions {
   dataDir: string;
   /** Generator seeds whose capture, with attacks off, is scored (default 7, the bundled sample's, and 8). */
   seeds?: readonly number[];
-  /** Forecaster parameters merged into `detector.forecast` (see {@link withForecaster}); the defaults when absent. */
+  /** Learned volume-forecaster parameters (`forecasterOverride(model.forecaster)`); the defaults when absent. */
   forecaster?: ForecasterOverride;
   /**
    * Flows per batch (default 1024, as a capture source yields them). Models train between batches, so an input
@@ -123,12 +106,13 @@ export function benignRow(
 export async function benignSuite(
   options: BenignSuiteOptions,
 ): Promise<{ rows: BenignRow[]; skipped: string[] }> {
-  const config = withForecaster(options.config, options.forecaster);
+  const { config } = options;
   const q = config.detector.falseAlertRate;
   const run = (flows: Parameters<typeof runOnline>[0]) =>
     runOnline(flows, {
       config,
       ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
+      ...(options.forecaster ? { forecaster: options.forecaster } : {}),
       ...(options.batchFlows ? { batchFlows: options.batchFlows } : {}),
     });
   const rows: BenignRow[] = [];
@@ -181,15 +165,29 @@ ${lines.join('\n')}
 ${skipped}`;
 }
 
-/** The bundled model's weights, checked against the config's features and hidden units. */
-export async function loadBundledWeights(
+/** The bundled model (weights and, when shipped, `forecaster.json`), checked against the config as the daemon does. */
+export function loadBundledModel(
   config: Pick<TapwatchConfig, 'features' | 'detector'>,
-): Promise<AutoencoderWeights> {
-  const model = await loadModel(BUNDLED_MODEL_DIR, {
+): Promise<LoadedModel> {
+  return loadModel(BUNDLED_MODEL_DIR, {
     featureNames: featureNames(config.features.lambdas),
     hiddenUnits: config.detector.hiddenUnits,
+    tickSeconds: config.detector.forecast.tickSeconds,
   });
-  return model.weights;
+}
+
+/**
+ * The forecaster of a suite run: `none` = the defaults, `model` = the bundled model's `forecaster.json` (the
+ * defaults when it ships none), `learned` = fitted now with `meta-train:default`'s recipe.
+ */
+export async function suiteForecaster(
+  choice: string | undefined,
+  model: LoadedModel,
+  config: Pick<TapwatchConfig, 'flows' | 'segments' | 'detector'>,
+): Promise<ForecasterOverride | undefined> {
+  if (choice === 'learned') return learnedForecaster(config);
+  if (choice === 'model' && model.forecaster) return forecasterOverride(model.forecaster);
+  return undefined;
 }
 
 /** The forecaster `meta-train:default` would learn (generated seeds 11–13), as a {@link ForecasterOverride}. */
@@ -201,7 +199,7 @@ export async function learnedForecaster(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // node dist/eval/benign-suite.js [warm-up flows] [learned|default] [batch flows]
+  // node dist/eval/benign-suite.js [warm-up flows] [none|model|learned] [batch flows]
   const { loadConfig } = await import('../config/load-config.js');
   const { selectBackend } = await import('../meta/backend.js');
   const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -209,8 +207,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const budget = process.argv[2] ? Number(process.argv[2]) : config.detector.warmupFlows;
   const cfg = { ...config, detector: { ...config.detector, warmupFlows: budget } };
   await selectBackend(cfg.detector.backend);
-  const initialWeights = await loadBundledWeights(cfg);
-  const forecaster = process.argv[3] === 'learned' ? await learnedForecaster(cfg) : undefined;
+  const model = await loadBundledModel(cfg);
+  const initialWeights = model.weights;
+  const forecaster = await suiteForecaster(process.argv[3], model, cfg);
   const batchFlows = Number(process.argv[4] ?? 1024);
   const dataDir = path.join(root, '..', 'shared', 'data');
   const result = await benignSuite({

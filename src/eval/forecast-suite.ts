@@ -195,7 +195,7 @@ export async function loadForecastSeries(
   dataDir: string,
   config: Pick<TapwatchConfig, 'flows' | 'segments' | 'detector'>,
 ): Promise<{ series: CountSeries[]; skipped: string[] }> {
-  const { tickSeconds } = config.detector.forecast;
+  const { tickSeconds, openTicks } = config.detector.forecast;
   const series: CountSeries[] = [];
   const skipped: string[] = [];
   const iot23 = path.join(dataDir, 'iot23');
@@ -208,7 +208,7 @@ export async function loadForecastSeries(
   };
   for (const file of files) {
     const input = await readLabelledInput(path.join(iot23, file), config.flows);
-    const [s] = forecastSeries([input], oneSegment as typeof config.segments, tickSeconds);
+    const [s] = forecastSeries([input], oneSegment as typeof config.segments, tickSeconds, openTicks);
     if (s)
       series.push({
         dataset: `IoT-23 ${file.replace('-labeled.csv', '')}`,
@@ -224,7 +224,7 @@ export async function loadForecastSeries(
       const out = path.join(dir, `s${seed}.pcap`);
       generateCapture({ out, seed, snapLength: 80, vlanTags: false });
       const input = await readLabelledInput(out, config.flows, { siblingLabels: true });
-      for (const s of forecastSeries([input], config.segments, tickSeconds)) {
+      for (const s of forecastSeries([input], config.segments, tickSeconds, openTicks)) {
         const segment = s.name.split('/')[1]!;
         if (!config.segments.definitions.some((d) => d.name === segment)) continue;
         series.push({

@@ -6,13 +6,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TapwatchConfig } from '../config/schema.js';
 import { readLabelledInput } from '../ingest/files/read-labelled-input.js';
 import type { AutoencoderWeights } from '../meta/autoencoder.js';
+import type { ForecasterOverride } from '../meta/forecast/forecaster-file.js';
 import { writeBenignCapture } from './benign-capture.js';
-import {
-  type ForecasterOverride,
-  learnedForecaster,
-  loadBundledWeights,
-  withForecaster,
-} from './benign-suite.js';
+import { loadBundledModel, suiteForecaster } from './benign-suite.js';
 import { type OnlineRun, runOnline } from './online-run.js';
 import { type RankingMetrics, rankingMetrics } from './ranking-metrics.js';
 import { mixCaptures } from './stopddos-mix.js';
@@ -47,7 +43,7 @@ export interface StopddosSuiteOptions {
   dataDir: string;
   /** Generator seed of the benign background (default 7, the bundled sample's, attacks off). */
   seed?: number;
-  /** Forecaster parameters merged into `detector.forecast`; the defaults when absent. */
+  /** Learned volume-forecaster parameters (`forecasterOverride(model.forecaster)`); the defaults when absent. */
   forecaster?: ForecasterOverride;
 }
 
@@ -107,7 +103,7 @@ export async function stopddosSuite(
   const dir = path.join(options.dataDir, 'stopddos');
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
   if (files.length === 0) return { rows: [], reason: `no StopDDoS captures in ${dir}` };
-  const config = withForecaster(withVictimNet(options.config), options.forecaster);
+  const config = withVictimNet(options.config);
   const work = await mkdtemp(path.join(tmpdir(), 'tapwatch-stopddos-'));
   const rows: StopddosRow[] = [];
   try {
@@ -120,6 +116,7 @@ export async function stopddosSuite(
       const run = await runOnline(input.flows, {
         config,
         ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
+        ...(options.forecaster ? { forecaster: options.forecaster } : {}),
       });
       rows.push(stopddosRow(file, run, input.labels ?? new Uint8Array(input.flows.length)));
       await rm(mixed, { force: true });
@@ -157,8 +154,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const budget = process.argv[2] ? Number(process.argv[2]) : config.detector.warmupFlows;
   const cfg = { ...config, detector: { ...config.detector, warmupFlows: budget } };
   await selectBackend(cfg.detector.backend);
-  const initialWeights = await loadBundledWeights(cfg);
-  const forecaster = process.argv[3] === 'learned' ? await learnedForecaster(cfg) : undefined;
+  // node dist/eval/stopddos-suite.js [warm-up flows] [none|model|learned]
+  const model = await loadBundledModel(cfg);
+  const initialWeights = model.weights;
+  const forecaster = await suiteForecaster(process.argv[3], model, cfg);
   const dataDir = path.join(root, '..', 'shared', 'data');
   const result = await stopddosSuite({
     config: cfg,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RankingMetrics } from './ranking-metrics.js';
-import { macroRows, type SuiteRow, suiteMarkdown } from './suite-markdown.js';
+import { macroRows, type SuiteRow, spliceGenerated, suiteMarkdown } from './suite-markdown.js';
 
 const metrics = (rocAuc: number): RankingMetrics => ({
   rocAuc,
@@ -44,5 +44,18 @@ describe('suite macro averages', () => {
     expect(text).toMatch(
       /### 1\. One-class[\s\S]*\(1: x\)[\s\S]*\| A \| 0\.900 \|[\s\S]*### 2\. As deployed[\s\S]*\| A \| 0\.200 \|/,
     );
+  });
+});
+
+describe('generated blocks', () => {
+  it('appends a missing block under its heading, then replaces only its body and keeps the prose', () => {
+    const first = spliceGenerated('# Doc\n\nprose\n', 'x', 'table 1\n', '## X');
+    expect(first).toMatch(
+      /^# Doc\n\nprose\n\n## X\n\n<!-- generated:x by [^\n]*-->\ntable 1\n<!-- end generated:x -->\n$/,
+    );
+    const edited = `${first}\nreading of X\n`;
+    const second = spliceGenerated(edited, 'x', 'table 2\n', '## X');
+    expect(second).toBe(edited.replace('table 1', 'table 2'));
+    expect(spliceGenerated(second, 'y', 'other\n', '## Y')).toContain('table 2\n<!-- end generated:x -->');
   });
 });

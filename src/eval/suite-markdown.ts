@@ -96,3 +96,18 @@ export function suiteMarkdown(
 ${section(rows, 'one-class', '### 1.')}
 ${section(rows, 'first-flows', '### 2.')}`;
 }
+
+/**
+ * `doc` with the generated block `name` replaced by `body`: the text between `<!-- generated:<name> … -->` and
+ * `<!-- end generated:<name> -->` (markers kept, prose around them untouched). A missing block is appended at
+ * the end under `heading`, so a new section appears once and then keeps its place and its prose.
+ */
+export function spliceGenerated(doc: string, name: string, body: string, heading: string): string {
+  const open = `<!-- generated:${name} by \`node dist/eval/evaluate-all.js\`; edit src/eval/, not this table -->\n`;
+  const close = `<!-- end generated:${name} -->`;
+  const begin = doc.indexOf(`<!-- generated:${name} `);
+  const end = doc.indexOf(close);
+  if (begin >= 0 && end > begin) return doc.slice(0, begin) + open + body + doc.slice(end);
+  const sep = doc === '' || doc.endsWith('\n\n') ? '' : doc.endsWith('\n') ? '\n' : '\n\n';
+  return `${doc}${sep}${heading}\n\n${open}${body}${close}\n`;
+}
