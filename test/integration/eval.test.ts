@@ -34,6 +34,7 @@ describe('tapwatch eval', () => {
     expect(result.input.malicious).toBeGreaterThan(0);
     expect(result.ranking.rocAuc).toBeGreaterThan(0.5);
     expect(result.model.method).toMatch(/reptile|pooled/);
+    expect(result.model.forecaster).toBe('forecaster.json');
     expect(result.segments.map((s: { segment: string }) => s.segment).sort()).toEqual([
       'iot',
       'office',
@@ -44,5 +45,17 @@ describe('tapwatch eval', () => {
     expect(html).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/);
     expect(html.match(/<svg /g)?.length).toBe(3);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('runs the volume forecaster on its config defaults with --no-forecaster', async () => {
+    const out = path.join(tempDir(), 'eval');
+    const args = ['eval', path.join(repoRoot, 'samples', 'sample.pcap'), '--budgets', '1024', '--out', out];
+    await run(process.execPath, [path.join(repoRoot, 'dist', 'main.js'), ...args, '--no-forecaster'], {
+      cwd: repoRoot,
+      timeout: 170_000,
+    });
+    const result = JSON.parse(readFileSync(path.join(out, 'eval.json'), 'utf8'));
+    expect(result.model.forecaster).toBe('defaults');
+    expect(result.model.method).toMatch(/reptile|pooled/);
   });
 });
