@@ -1,4 +1,5 @@
 import { ModelError } from '../core/errors.js';
+import { closeTicksThrough } from './forecast/close-ticks.js';
 import { adaptForecaster } from './forecast/fit-forecaster.js';
 import { DEFAULT_FORECASTER_PARAMS, type ForecasterParams } from './forecast/holt-winters.js';
 import type { OpenTick, VolumeForecasterSnapshot } from './volume-forecaster-snapshot.js';
@@ -40,8 +41,6 @@ const MIN_TICKS = 6;
  * worth the name fills a tick far beyond it.
  */
 const MIN_TICK_FLOWS = 20;
-/** A gap longer than this many ticks is not replayed tick by tick; the state jumps over it. */
-const MAX_REPLAYED_TICKS = 1024;
 
 /**
  * A segment's traffic-volume forecaster: flows are counted per tick of event time (`floor(endMs / tick)`),
@@ -220,7 +219,7 @@ export class VolumeForecaster {
 
   /**
    * Makes `tick` the newest open tick: every tick that falls out of the open window closes in order, empty
-   * ones as zeros (a long run of empty ticks is jumped over after {@link MAX_REPLAYED_TICKS}, not replayed).
+   * ones as zeros ({@link closeTicksThrough}: a long run of empty ticks is jumped over, not replayed).
    */
   #advance(tick: number): void {
     const s = this.#s;
@@ -229,27 +228,13 @@ export class VolumeForecaster {
     s.count = 0;
     this.#bySrc = new Map();
     this.#byDst = new Map();
-    const last = tick - this.#openTicks;
-    const pending = [...this.#older.keys()].filter((k) => k <= last).sort((a, b) => a - b);
-    let k = Number.isNaN(this.#closedThrough) ? pending[0] : this.#closedThrough + 1;
-    if (k === undefined) return;
-    let zeros = 0;
-    for (const next of [...pending, last + 1]) {
-      for (; k < next && k <= last; k++) {
-        if (zeros++ >= MAX_REPLAYED_TICKS) {
-          k = next;
-          break;
-        }
-        this.#close(k, 0);
-      }
-      if (next > last) break;
-      if (k <= next) {
-        this.#close(next, this.#older.get(next)!.count);
-        k = next + 1;
-      }
-      this.#older.delete(next);
-    }
-    this.#closedThrough = Math.max(last, Number.isNaN(this.#closedThrough) ? last : this.#closedThrough);
+    this.#closedThrough = closeTicksThrough(
+      this.#older,
+      (o) => o.count,
+      this.#closedThrough,
+      tick - this.#openTicks,
+      (k, count) => this.#close(k, count),
+    );
   }
 
   #close(tick: number, y: number): void {

@@ -1,7 +1,5 @@
 import type { FlowRecord } from '../../core/flow-record.js';
-
-/** Longest run of empty ticks replayed, as in {@link VolumeForecaster} (a longer gap is jumped over). */
-const MAX_REPLAYED_TICKS = 1024;
+import { closeTicksThrough } from './close-ticks.js';
 
 /**
  * Flows per tick exactly as a segment's {@link VolumeForecaster} counts them, for flows in stream order: a flow
@@ -20,26 +18,13 @@ export function tickCounts(
   let head = Number.NaN;
   let closed = Number.NaN;
   const closeThrough = (last: number) => {
-    const pending = [...open.keys()].filter((k) => k <= last).sort((a, b) => a - b);
-    let k = Number.isNaN(closed) ? pending[0] : closed + 1;
-    if (k === undefined) return;
-    let zeros = 0;
-    for (const next of [...pending, last + 1]) {
-      for (; k < next && k <= last; k++) {
-        if (zeros++ >= MAX_REPLAYED_TICKS) {
-          k = next;
-          break;
-        }
-        counts.push(0);
-      }
-      if (next > last) break;
-      if (k <= next) {
-        counts.push(open.get(next)!);
-        k = next + 1;
-      }
-      open.delete(next);
-    }
-    closed = Number.isNaN(closed) ? last : Math.max(closed, last);
+    closed = closeTicksThrough(
+      open,
+      (n) => n,
+      closed,
+      last,
+      (_, count) => counts.push(count),
+    );
   };
   for (const f of flows) {
     const atMs = Number.isFinite(f.start) ? Math.min(f.end, f.start + tickMs) : f.end;
