@@ -198,28 +198,46 @@ export async function learnedForecaster(
   return forecasterOverride(await trainForecasterOnGenerated(config));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // node dist/eval/benign-suite.js [warm-up flows] [none|model|learned] [batch flows]
+/** What a suite run from the command line needs: `node dist/eval/<suite>.js [warm-up flows] [none|model|learned]`. */
+export async function suiteCommandSetup(args: readonly string[]): Promise<{
+  config: TapwatchConfig;
+  warmupFlows: number;
+  initialWeights: AutoencoderWeights;
+  forecaster: ForecasterOverride | undefined;
+  dataDir: string;
+}> {
   const { loadConfig } = await import('../config/load-config.js');
   const { selectBackend } = await import('../meta/backend.js');
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const { config } = loadConfig(path.join(root, 'config', 'tapwatch.yaml'));
-  const budget = process.argv[2] ? Number(process.argv[2]) : config.detector.warmupFlows;
-  const cfg = { ...config, detector: { ...config.detector, warmupFlows: budget } };
-  await selectBackend(cfg.detector.backend);
-  const model = await loadBundledModel(cfg);
-  const initialWeights = model.weights;
-  const forecaster = await suiteForecaster(process.argv[3], model, cfg);
+  const { config: loaded } = loadConfig(path.join(root, 'config', 'tapwatch.yaml'));
+  const warmupFlows = args[0] ? Number(args[0]) : loaded.detector.warmupFlows;
+  const config = { ...loaded, detector: { ...loaded.detector, warmupFlows } };
+  await selectBackend(config.detector.backend);
+  const model = await loadBundledModel(config);
+  return {
+    config,
+    warmupFlows,
+    initialWeights: model.weights,
+    forecaster: await suiteForecaster(args[1], model, config),
+    dataDir: path.join(root, '..', 'shared', 'data'),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // node dist/eval/benign-suite.js [warm-up flows] [none|model|learned] [batch flows]
+  const { config, warmupFlows, initialWeights, forecaster, dataDir } = await suiteCommandSetup(
+    process.argv.slice(2),
+  );
   const batchFlows = Number(process.argv[4] ?? 1024);
-  const dataDir = path.join(root, '..', 'shared', 'data');
   const result = await benignSuite({
-    config: cfg,
+    config,
     initialWeights,
     dataDir,
     batchFlows,
     ...(forecaster ? { forecaster } : {}),
   });
   if (forecaster) process.stdout.write(`forecaster: ${JSON.stringify(forecaster)}\n\n`);
-  const q = cfg.detector.falseAlertRate;
-  process.stdout.write(benignMarkdown(result, { q, warmupFlows: budget, batchFlows }));
+  process.stdout.write(
+    benignMarkdown(result, { q: config.detector.falseAlertRate, warmupFlows, batchFlows }),
+  );
 }

@@ -2,13 +2,13 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { TapwatchConfig } from '../config/schema.js';
 import { readLabelledInput } from '../ingest/files/read-labelled-input.js';
 import type { AutoencoderWeights } from '../meta/autoencoder.js';
 import type { ForecasterOverride } from '../meta/forecast/forecaster-file.js';
 import { writeBenignCapture } from './benign-capture.js';
-import { loadBundledModel, suiteForecaster } from './benign-suite.js';
+import { suiteCommandSetup } from './benign-suite.js';
 import { type OnlineRun, runOnline } from './online-run.js';
 import { type RankingMetrics, rankingMetrics } from './ranking-metrics.js';
 import { mixCaptures } from './stopddos-mix.js';
@@ -147,24 +147,16 @@ ${lines.join('\n')}
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { loadConfig } = await import('../config/load-config.js');
-  const { selectBackend } = await import('../meta/backend.js');
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const { config } = loadConfig(path.join(root, 'config', 'tapwatch.yaml'));
-  const budget = process.argv[2] ? Number(process.argv[2]) : config.detector.warmupFlows;
-  const cfg = { ...config, detector: { ...config.detector, warmupFlows: budget } };
-  await selectBackend(cfg.detector.backend);
   // node dist/eval/stopddos-suite.js [warm-up flows] [none|model|learned]
-  const model = await loadBundledModel(cfg);
-  const initialWeights = model.weights;
-  const forecaster = await suiteForecaster(process.argv[3], model, cfg);
-  const dataDir = path.join(root, '..', 'shared', 'data');
+  const { config, warmupFlows, initialWeights, forecaster, dataDir } = await suiteCommandSetup(
+    process.argv.slice(2),
+  );
   const result = await stopddosSuite({
-    config: cfg,
+    config,
     initialWeights,
     dataDir,
     ...(forecaster ? { forecaster } : {}),
   });
   if (forecaster) process.stdout.write(`forecaster: ${JSON.stringify(forecaster)}\n\n`);
-  process.stdout.write(stopddosMarkdown(result, { q: cfg.detector.falseAlertRate, warmupFlows: budget }));
+  process.stdout.write(stopddosMarkdown(result, { q: config.detector.falseAlertRate, warmupFlows }));
 }
