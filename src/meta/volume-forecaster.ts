@@ -1,5 +1,5 @@
 import { ModelError } from '../core/errors.js';
-import { closeTicksThrough } from './forecast/close-ticks.js';
+import { closeTicksThrough, flowTick, openTickFor } from './forecast/close-ticks.js';
 import { adaptForecaster } from './forecast/fit-forecaster.js';
 import { DEFAULT_FORECASTER_PARAMS, type ForecasterParams } from './forecast/holt-winters.js';
 import type { OpenTick, VolumeForecasterSnapshot } from './volume-forecaster-snapshot.js';
@@ -125,18 +125,14 @@ export class VolumeForecaster {
    */
   observe(startMs: number, endMs: number, src: string, dst: string): number {
     const s = this.#s;
-    // A flow counts when it ends, or one tick after it started if it lasted longer: a long flow's end can lie
-    // hours ahead of the flows around it (Zeek logs in start order), and one such flow must not drag the
-    // tick clock forward and pile every later flow into a single far-off tick. Volume floods are short flows.
-    const atMs = Number.isFinite(startMs) ? Math.min(endMs, startMs + this.#tickMs) : endMs;
-    const tick = Math.floor(atMs / this.#tickMs);
+    // Zeek logs in start order: a long flow's end must not pile every later flow into one far-off tick.
+    const tick = flowTick(startMs, endMs, this.#tickMs);
     if (Number.isNaN(s.tick)) s.tick = tick;
     else if (tick > s.tick) this.#advance(tick);
     // A flow whose tick is still open counts in it; one whose tick already closed (a capture exports idle
     // flows a timeout after their last packet) counts in the oldest open tick: the volume arrived, only late,
     // and a flood of one-packet flows is all late.
-    const closed = this.#closedThrough;
-    const at = Math.max(tick, s.tick - this.#openTicks + 1, Number.isNaN(closed) ? tick : closed + 1);
+    const at = openTickFor(tick, s.tick, this.#openTicks, this.#closedThrough);
     let count: number;
     let fromSrc: number;
     let toDst: number;

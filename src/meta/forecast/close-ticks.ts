@@ -36,3 +36,20 @@ export function closeTicksThrough<T>(
   }
   return Number.isNaN(closedThrough) ? last : Math.max(closedThrough, last);
 }
+
+/**
+ * The tick a flow belongs to: the tick of its end, or one tick after its start if it lasted longer (a long flow's
+ * end can lie hours ahead of the flows around it and must not drag the tick clock forward).
+ */
+export function flowTick(startMs: number, endMs: number, tickMs: number): number {
+  const atMs = Number.isFinite(startMs) ? Math.min(endMs, startMs + tickMs) : endMs;
+  return Math.floor(atMs / tickMs);
+}
+
+/**
+ * The open tick a flow of `tick` counts in once the clock stands at `head`: its own while it is open, else the
+ * oldest open one (the newest `openTicks` up to `head`, after `closedThrough`) — the volume arrived, only late.
+ */
+export function openTickFor(tick: number, head: number, openTicks: number, closedThrough: number): number {
+  return Math.max(tick, head - openTicks + 1, Number.isNaN(closedThrough) ? tick : closedThrough + 1);
+}

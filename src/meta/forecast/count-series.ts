@@ -1,5 +1,5 @@
 import type { FlowRecord } from '../../core/flow-record.js';
-import { closeTicksThrough } from './close-ticks.js';
+import { closeTicksThrough, flowTick, openTickFor } from './close-ticks.js';
 
 /**
  * Flows per tick exactly as a segment's {@link VolumeForecaster} counts them, for flows in stream order: a flow
@@ -27,14 +27,13 @@ export function tickCounts(
     );
   };
   for (const f of flows) {
-    const atMs = Number.isFinite(f.start) ? Math.min(f.end, f.start + tickMs) : f.end;
-    const tick = Math.floor(atMs / tickMs);
+    const tick = flowTick(f.start, f.end, tickMs);
     if (Number.isNaN(head)) head = tick;
     else if (tick > head) {
       head = tick;
       closeThrough(tick - openTicks);
     }
-    const at = Math.max(tick, head - openTicks + 1, Number.isNaN(closed) ? tick : closed + 1);
+    const at = openTickFor(tick, head, openTicks, closed);
     open.set(at, (open.get(at) ?? 0) + 1);
   }
   if (!Number.isNaN(head)) closeThrough(head);
