@@ -1,6 +1,6 @@
 import type { SegmentWindowStats } from '../core/detection.js';
-import { HyperLogLog } from './hyperloglog.js';
 import { hashInt } from './key-hash.js';
+import { WindowSketches } from './window-sketches.js';
 
 /** One flow as the windows see it; the extractor fills one reused object per flow. */
 export interface WindowObservation {
@@ -78,17 +78,13 @@ export class SlidingWindow {
   readonly #binCounts = new Uint16Array(BUCKETS);
   /** Σ c·log2(c) over `#portTotals`, so entropy = log2(N) − Σ/N (Shannon, in bits). */
   #portPlogp = 0;
-  readonly #sketches: HyperLogLog[];
-  readonly #live: HyperLogLog[];
-  /** Scratch list for {@link HyperLogLog.retract}, reused so expiring a bucket allocates nothing. */
-  readonly #remaining: HyperLogLog[] = [];
+  /** Per bucket: distinct destination hosts (0), destination ports (1) and source hosts (2). */
+  readonly #sketches = new WindowSketches(BUCKETS, 3, SKETCH_PRECISION);
   #droppedLate = 0;
 
   constructor(windowSeconds: number) {
     this.windowSeconds = windowSeconds;
     this.#bucketMs = (windowSeconds * 1000) / BUCKETS;
-    this.#sketches = Array.from({ length: BUCKETS * 3 }, () => new HyperLogLog(SKETCH_PRECISION));
-    this.#live = Array.from({ length: 3 }, () => new HyperLogLog(SKETCH_PRECISION));
   }
 
   /** Counts one flow in the bucket of its event time (sliding forward first if it is newer). */
@@ -121,13 +117,10 @@ export class SlidingWindow {
       c[row + FAILED]++;
       t[FAILED]++;
     }
-    const portHash = hashInt(o.dstPort);
-    this.#sketches[b * 3].add(o.dstHostHash);
-    this.#sketches[b * 3 + 1].add(portHash);
-    this.#sketches[b * 3 + 2].add(o.srcHostHash);
-    this.#live[0].add(o.dstHostHash);
-    this.#live[1].add(portHash);
-    this.#live[2].add(o.srcHostHash);
+    const sketches = this.#sketches;
+    sketches.add(b, 0, o.dstHostHash);
+    sketches.add(b, 1, hashInt(o.dstPort));
+    sketches.add(b, 2, o.srcHostHash);
     const bin = portBin(o.dstPort);
     const before = this.#portTotals[bin];
     this.#portTotals[bin] = before + 1;
@@ -144,7 +137,7 @@ export class SlidingWindow {
     this.#head = index;
     if (steps >= BUCKETS) {
       for (let b = 0; b < BUCKETS; b++) this.#clearBucket(b);
-      for (const live of this.#live) live.clear();
+      this.#sketches.clear();
       this.#portPlogp = 0;
       return;
     }
@@ -163,13 +156,13 @@ export class SlidingWindow {
     return this.#totals[PACKETS];
   }
   get distinctDstHosts(): number {
-    return this.#live[0].estimate();
+    return this.#sketches.estimate(0);
   }
   get distinctDstPorts(): number {
-    return this.#live[1].estimate();
+    return this.#sketches.estimate(1);
   }
   get distinctSrcHosts(): number {
-    return this.#live[2].estimate();
+    return this.#sketches.estimate(2);
   }
   get synOnlyRatio(): number {
     const tcp = this.#totals[TCP];
@@ -211,17 +204,12 @@ export class SlidingWindow {
 
   /** Copies the buckets (totals and live sketches are derived again on restore). */
   snapshot(): SlidingWindowState {
-    const size = 1 << SKETCH_PRECISION;
-    const sketches = new Uint8Array(this.#sketches.length * size);
-    this.#sketches.forEach((s, i) => {
-      sketches.set(s.registers(), i * size);
-    });
     return {
       windowSeconds: this.windowSeconds,
       head: this.#head,
       counts: this.#counts.slice(),
       portBins: this.#portBins.slice(),
-      sketches,
+      sketches: this.#sketches.registers(),
       droppedLate: this.#droppedLate,
     };
   }
@@ -236,9 +224,7 @@ export class SlidingWindow {
     window.#head = state.head;
     window.#counts.set(state.counts);
     window.#portBins.set(state.portBins);
-    window.#sketches.forEach((s, i) => {
-      s.loadRegisters(state.sketches.subarray(i * size, (i + 1) * size));
-    });
+    window.#sketches.loadRegisters(state.sketches);
     window.#droppedLate = state.droppedLate;
     for (let b = 0; b < BUCKETS; b++) {
       for (let col = 0; col < COLUMNS; col++) window.#totals[col] += state.counts[b * COLUMNS + col];
@@ -262,22 +248,13 @@ export class SlidingWindow {
       const c = this.#portTotals[bin];
       this.#portPlogp += plogp(c - this.#portBins[base + bin]) - plogp(c);
     }
-    const remaining = this.#remaining;
-    for (let k = 0; k < 3; k++) {
-      remaining.length = 0;
-      for (let other = 0; other < BUCKETS; other++) {
-        const sketch = this.#sketches[other * 3 + k];
-        if (other !== b && !sketch.empty) remaining.push(sketch);
-      }
-      this.#live[k].retract(this.#sketches[b * 3 + k], remaining);
-    }
-    remaining.length = 0;
+    this.#sketches.expire(b);
     this.#clearBucket(b);
     // Rounding in the running entropy sum must not outlive the flows it came from.
     if (this.#totals[FLOWS] === 0) this.#portPlogp = 0;
   }
 
-  /** Empties bucket `b`, subtracting its counts from the totals. */
+  /** Empties bucket `b`'s counts and port bins, subtracting them from the totals (not its sketches). */
   #clearBucket(b: number): void {
     const row = b * COLUMNS;
     if (this.#counts[row + FLOWS] === 0) return;
@@ -292,18 +269,10 @@ export class SlidingWindow {
       this.#portBins[base + bin] = 0;
     }
     this.#binCounts[b] = 0;
-    for (let k = 0; k < 3; k++) this.#sketches[b * 3 + k].clear();
   }
 
-  /** Recomputes the live sketches and the entropy sum from the buckets (after a restore). */
+  /** Recomputes the entropy sum from the buckets (after a restore). */
   #rebuild(): void {
-    for (let k = 0; k < 3; k++) {
-      const sources: HyperLogLog[] = [];
-      for (let b = 0; b < BUCKETS; b++)
-        if (!this.#sketches[b * 3 + k].empty) sources.push(this.#sketches[b * 3 + k]);
-      this.#live[k].clear();
-      this.#live[k].mergeAll(sources);
-    }
     let sum = 0;
     for (let bin = 0; bin < PORT_BINS; bin++) sum += plogp(this.#portTotals[bin]);
     this.#portPlogp = sum;
