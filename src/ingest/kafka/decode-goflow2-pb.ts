@@ -1,4 +1,3 @@
-import protobuf from 'protobufjs';
 import { InputError } from '../../core/errors.js';
 import type { FlowRecord } from '../../core/flow-record.js';
 import {
@@ -10,9 +9,9 @@ import {
   recordError,
 } from './decode-context.js';
 import { looksLikeJson } from './detect-format.js';
-import { type Goflow2Fields, goflow2Flow, goflow2Times } from './goflow2-flow.js';
-import { FLOW_MESSAGE, type FlowMessageFields, uint64Number } from './goflow2-schema.js';
-import { ipFromBytes } from './ip-address.js';
+import { FlowMessageError, FlowMessageReader } from './flow-message-reader.js';
+import { firstTime, goflow2Flow } from './goflow2-flow.js';
+import { ipFromRange } from './ip-address.js';
 
 const ETYPE_IPV4 = 0x0800;
 const ETYPE_IPV6 = 0x86dd;
@@ -31,27 +30,33 @@ export function decodeGoflow2Protobuf(value: Uint8Array, origin: MessageOrigin):
     const detail = 'message is JSON, not varint-delimited FlowMessages (is the topic format goflow2-json?)';
     return { flows, errors: [recordError(origin, 1, 'bad_protobuf', '', detail)], format: 'goflow2-pb' };
   }
-  const framing = splitFrames(value);
-  if (framing.broken !== undefined && framing.frames.length <= 1) {
+  const framing = countFrames(value);
+  if (framing.broken !== undefined && framing.frames <= 1) {
     const single = decodeUndelimited(value, origin);
     if (single !== undefined) return { flows: [single], errors, format: 'goflow2-pb' };
   }
-  const reader = protobuf.Reader.create(value);
   let badInRow = 0;
-  for (let i = 0; i < framing.frames.length; i++) {
+  let pos = 0;
+  for (let i = 0; i < framing.frames; i++) {
     if (badInRow === MAX_CONSECUTIVE_BAD_RECORDS) {
-      const detail = `${badInRow} records in a row failed; the remaining ${framing.frames.length - i} are skipped`;
+      const detail = `${badInRow} records in a row failed; the remaining ${framing.frames - i} are skipped`;
       errors.push(recordError(origin, i + 1, 'bad_protobuf', '', detail));
       return { flows, errors, format: 'goflow2-pb' };
     }
-    const [start, end] = framing.frames[i];
-    const scope = new RecordScope(origin, 'goflow2-pb', i + 1);
+    // countFrames checked every prefix up to here: it is complete and its frame fits.
+    let length = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = value[pos++];
+      length += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b >= 0x80);
+    const start = pos;
+    pos += length;
     try {
-      // protobufjs narrows `len` to the frame while decoding and leaves it narrowed if it throws.
-      reader.pos = start;
-      reader.len = value.length;
-      const message = FLOW_MESSAGE.decode(reader, end - start) as unknown as FlowMessageFields;
-      flows.push(goflow2Flow(messageFields(message, scope), scope));
+      READER.read(value, start, pos);
+      flows.push(readerFlow(READER, value, new RecordScope(origin, 'goflow2-pb', i + 1)));
       badInRow = 0;
     } catch (err) {
       errors.push(protobufError(origin, i + 1, err));
@@ -59,14 +64,20 @@ export function decodeGoflow2Protobuf(value: Uint8Array, origin: MessageOrigin):
     }
   }
   if (framing.broken !== undefined) {
-    errors.push(recordError(origin, framing.frames.length + 1, 'bad_protobuf', '', framing.broken));
+    errors.push(recordError(origin, framing.frames + 1, 'bad_protobuf', '', framing.broken));
   }
   return { flows, errors, format: 'goflow2-pb' };
 }
 
-/** Byte ranges of the length-delimited frames, and why framing stopped early, if it did. */
-function splitFrames(value: Uint8Array): { frames: Array<[number, number]>; broken?: string } {
-  const frames: Array<[number, number]> = [];
+/**
+ * One reader for every record: decoding is synchronous and each record's fields are turned into
+ * its FlowRecord before the next one is read.
+ */
+const READER = new FlowMessageReader();
+
+/** How many whole length-delimited frames the value starts with, and why framing stopped early, if it did. */
+function countFrames(value: Uint8Array): { frames: number; broken?: string } {
+  let frames = 0;
   let pos = 0;
   while (pos < value.length) {
     let length = 0;
@@ -86,7 +97,7 @@ function splitFrames(value: Uint8Array): { frames: Array<[number, number]>; brok
       const detail = `length prefix at byte ${pos} says ${length} bytes, ${value.length - at} remain`;
       return { frames, broken: length === 0 ? `empty FlowMessage at byte ${pos}` : detail };
     }
-    frames.push([at, at + length]);
+    frames++;
     pos = at + length;
   }
   return { frames };
@@ -94,80 +105,85 @@ function splitFrames(value: Uint8Array): { frames: Array<[number, number]>; brok
 
 /** One undelimited FlowMessage filling the whole value, if the bytes decode as one with addresses. */
 function decodeUndelimited(value: Uint8Array, origin: MessageOrigin): FlowRecord | undefined {
-  const scope = new RecordScope(origin, 'goflow2-pb', 1);
-  let message: FlowMessageFields;
   try {
-    message = FLOW_MESSAGE.decode(value) as unknown as FlowMessageFields;
+    READER.read(value, 0, value.length);
   } catch (err) {
     // Not undelimited either: the caller reports the framing problem, which says more.
-    if (err instanceof Error) return undefined;
+    if (err instanceof FlowMessageError) return undefined;
     throw err;
   }
-  const plausible =
-    ipFromBytes(message.src_addr) !== undefined && ipFromBytes(message.dst_addr) !== undefined;
+  const plausible = isAddressLength(READER.srcAddrLength) && isAddressLength(READER.dstAddrLength);
   if (!plausible) return undefined;
   try {
-    return goflow2Flow(messageFields(message, scope), scope);
+    return readerFlow(READER, value, new RecordScope(origin, 'goflow2-pb', 1));
   } catch (err) {
     if (err instanceof Error) return undefined;
     throw err;
   }
 }
 
-function messageFields(m: FlowMessageFields, scope: RecordScope): Goflow2Fields {
-  const srcAddr = address(m.src_addr, 'src_addr', m.etype, scope);
-  const dstAddr = address(m.dst_addr, 'dst_addr', m.etype, scope);
-  const times = goflow2Times(
-    {
-      ns: uint64Number(m.time_flow_start_ns),
-      ms: uint64Number(m.time_flow_start_ms),
-      s: uint64Number(m.time_flow_start),
-    },
-    {
-      ns: uint64Number(m.time_flow_end_ns),
-      ms: uint64Number(m.time_flow_end_ms),
-      s: uint64Number(m.time_flow_end),
-    },
-    { ns: uint64Number(m.time_received_ns), s: uint64Number(m.time_received) },
-  );
-  if (times === undefined)
-    scope.fail('missing_field', 'time_flow_start_ns', 'expected a flow or receive time, got 0');
-  if (m.proto > 255) scope.fail('wrong_type', 'proto', `expected an IP protocol 0..255, got ${m.proto}`);
-  return {
-    srcAddr,
-    dstAddr,
-    startMs: times.startMs,
-    endMs: times.endMs,
-    bytes: uint64Number(m.bytes),
-    packets: uint64Number(m.packets),
-    samplingRate: uint64Number(m.sampling_rate),
-    proto: m.proto,
-    srcPort: m.src_port & 0xffff,
-    dstPort: m.dst_port & 0xffff,
-    icmpType: m.icmp_type & 0xff,
-    icmpCode: m.icmp_code & 0xff,
-    tcpFlags: m.tcp_flags,
-    inIf: m.in_if,
-    outIf: m.out_if,
-    vlan: (m.vlan_id || m.src_vlan || m.dst_vlan) & 0xfff,
-    exporter: m.sampler_address.length === 0 ? undefined : ipFromBytes(m.sampler_address),
-  };
+function isAddressLength(length: number): boolean {
+  return length === 4 || length === 16;
 }
 
-function address(bytes: Uint8Array, path: string, etype: number, scope: RecordScope): string {
-  const text = ipFromBytes(bytes);
+/** The FlowRecord of the record `m` holds; `value` is the message it was read from. */
+function readerFlow(m: FlowMessageReader, value: Uint8Array, scope: RecordScope): FlowRecord {
+  const srcAddr = address(value, m.srcAddrAt, m.srcAddrLength, 'src_addr', m.etype, scope);
+  const dstAddr = address(value, m.dstAddrAt, m.dstAddrLength, 'dst_addr', m.etype, scope);
+  const startMs =
+    firstTime(m.timeFlowStartNs, m.timeFlowStartMs, m.timeFlowStart) ??
+    firstTime(m.timeReceivedNs, 0, m.timeReceived);
+  if (startMs === undefined)
+    return scope.fail('missing_field', 'time_flow_start_ns', 'expected a flow or receive time, got 0');
+  if (m.proto > 255) scope.fail('wrong_type', 'proto', `expected an IP protocol 0..255, got ${m.proto}`);
+  return goflow2Flow(
+    {
+      srcAddr,
+      dstAddr,
+      startMs,
+      endMs: firstTime(m.timeFlowEndNs, m.timeFlowEndMs, m.timeFlowEnd) ?? startMs,
+      bytes: m.bytes,
+      packets: m.packets,
+      samplingRate: m.samplingRate,
+      proto: m.proto,
+      srcPort: m.srcPort & 0xffff,
+      dstPort: m.dstPort & 0xffff,
+      icmpType: m.icmpType & 0xff,
+      icmpCode: m.icmpCode & 0xff,
+      tcpFlags: m.tcpFlags,
+      inIf: m.inIf,
+      outIf: m.outIf,
+      vlan: (m.vlanId || m.srcVlan || m.dstVlan) & 0xfff,
+      exporter:
+        m.samplerAddressLength === 0
+          ? undefined
+          : ipFromRange(value, m.samplerAddressAt, m.samplerAddressLength),
+    },
+    scope,
+  );
+}
+
+function address(
+  value: Uint8Array,
+  at: number,
+  length: number,
+  path: string,
+  etype: number,
+  scope: RecordScope,
+): string {
+  const text = ipFromRange(value, at, length);
   if (text !== undefined) return text;
-  if (bytes.length === 0) {
+  if (length === 0) {
     // sFlow samples of ARP and other non-IP frames come through with no addresses at all.
     const nonIp = etype !== 0 && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6;
     if (nonIp) scope.fail('not_ip', path, `ethertype 0x${etype.toString(16)} carries no IP flow`);
     scope.fail('missing_field', path, 'expected a 4 or 16 byte address, got none');
   }
-  return scope.fail('bad_address', path, `expected a 4 or 16 byte address, got ${bytes.length} bytes`);
+  return scope.fail('bad_address', path, `expected a 4 or 16 byte address, got ${length} bytes`);
 }
 
 function protobufError(origin: MessageOrigin, record: number, err: unknown): InputError {
-  // protobufjs throws RangeError/Error for bad wire data; our own rejections are InputErrors.
+  // The reader throws FlowMessageError for bad wire data; our own rejections are InputErrors.
   if (err instanceof Error && !(err instanceof InputError)) {
     return recordError(
       origin,

@@ -91,7 +91,8 @@ export function goflow2Times(
   return { startMs, endMs: firstTime(end.ns, end.ms, end.s) ?? startMs };
 }
 
-function firstTime(ns: number, ms: number, s: number): number | undefined {
+/** Epoch ms of the first non-zero of a nanosecond, millisecond and second time; undefined when all are 0. */
+export function firstTime(ns: number, ms: number, s: number): number | undefined {
   if (ns > 0) return ns / 1e6;
   if (ms > 0) return ms;
   if (s > 0) return s * 1000;

@@ -4,8 +4,9 @@ import protobuf from 'protobufjs';
  * goflow2's `FlowMessage` (package `flowpb`), declared in code so nothing has to be loaded from
  * disk at startup. Field numbers are those of goflow2 v2's `pb/flow.proto`, plus the time fields
  * of goflow2 v1 and Cloudflare's goflow that v2 retired (numbers 2, 5, 38, 63, 64 — free in v2, so
- * one schema reads both generations). Only fields tapwatch uses are declared; protobufjs skips
- * the rest (MACs, AS paths, MPLS ...) by wire type.
+ * one schema reads both generations). Only fields tapwatch uses are declared. The daemon reads
+ * records with `FlowMessageReader` (same field numbers, no allocation per record); this
+ * reflected type encodes fixtures and benchmark input, and checks the reader in its tests.
  */
 const FIELDS: ReadonlyArray<[name: string, id: number, type: string]> = [
   ['type', 1, 'int32'],
@@ -38,41 +39,6 @@ const FIELDS: ReadonlyArray<[name: string, id: number, type: string]> = [
   ['time_flow_end_ns', 112, 'uint64'],
 ];
 
-/** A 64-bit field as protobufjs hands it over: a number, or a Long when `long` is installed. */
-export type Uint64Value = number | { toNumber(): number };
-
-/** The decoded message, with the declared fields under their proto names (proto3: absent = 0). */
-export interface FlowMessageFields {
-  type: number;
-  time_received: Uint64Value;
-  sampling_rate: Uint64Value;
-  sequence_num: number;
-  time_flow_end: Uint64Value;
-  src_addr: Uint8Array;
-  dst_addr: Uint8Array;
-  bytes: Uint64Value;
-  packets: Uint64Value;
-  sampler_address: Uint8Array;
-  in_if: number;
-  out_if: number;
-  proto: number;
-  src_port: number;
-  dst_port: number;
-  tcp_flags: number;
-  vlan_id: number;
-  etype: number;
-  icmp_type: number;
-  icmp_code: number;
-  src_vlan: number;
-  dst_vlan: number;
-  time_flow_start: Uint64Value;
-  time_flow_start_ms: Uint64Value;
-  time_flow_end_ms: Uint64Value;
-  time_received_ns: Uint64Value;
-  time_flow_start_ns: Uint64Value;
-  time_flow_end_ns: Uint64Value;
-}
-
 function buildFlowMessage(): protobuf.Type {
   const type = new protobuf.Type('FlowMessage');
   for (const [name, id, fieldType] of FIELDS) type.add(new protobuf.Field(name, id, fieldType));
@@ -83,8 +49,3 @@ function buildFlowMessage(): protobuf.Type {
 
 /** The reflected `flowpb.FlowMessage` type; `encode` is what tests use to build fixtures. */
 export const FLOW_MESSAGE: protobuf.Type = buildFlowMessage();
-
-/** Plain number of a decoded 64-bit field; values above 2^53 lose low bits, well below 1 ns. */
-export function uint64Number(value: Uint64Value): number {
-  return typeof value === 'number' ? value : value.toNumber();
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ipFromBytes, normalizeIpText } from './ip-address.js';
+import { ipFromBytes, ipFromRange, normalizeIpText } from './ip-address.js';
 
 describe('normalizeIpText', () => {
   it.each([
@@ -39,5 +39,15 @@ describe('ipFromBytes', () => {
   it('rejects other lengths', () => {
     expect(ipFromBytes(new Uint8Array(0))).toBeUndefined();
     expect(ipFromBytes(new Uint8Array(5))).toBeUndefined();
+  });
+});
+
+describe('ipFromRange', () => {
+  it('reads an address inside a larger buffer without touching its neighbours', () => {
+    const v6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10];
+    const bytes = Uint8Array.of(0xff, 192, 0, 2, 1, ...v6, 0xff);
+    expect(ipFromRange(bytes, 1, 4)).toBe('192.0.2.1');
+    expect(ipFromRange(bytes, 5, 16)).toBe('2001:db8::10');
+    expect(ipFromRange(bytes, 1, 3)).toBeUndefined();
   });
 });

@@ -21,12 +21,17 @@ export function normalizeIpText(text: string): string | undefined {
  * IPv4-mapped IPv6 as a dotted quad; undefined for any other length.
  */
 export function ipFromBytes(bytes: Uint8Array): string | undefined {
-  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
-  if (bytes.length !== 16) return undefined;
-  const w0 = word(bytes, 0);
-  const w1 = word(bytes, 4);
-  const w2 = word(bytes, 8);
-  const w3 = word(bytes, 12);
+  return ipFromRange(bytes, 0, bytes.length);
+}
+
+/** {@link ipFromBytes} of `bytes[at, at + length)`, without a view object per address. */
+export function ipFromRange(bytes: Uint8Array, at: number, length: number): string | undefined {
+  if (length === 4) return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
+  if (length !== 16) return undefined;
+  const w0 = word(bytes, at);
+  const w1 = word(bytes, at + 4);
+  const w2 = word(bytes, at + 8);
+  const w3 = word(bytes, at + 12);
   if (w0 === 0 && w1 === 0 && w2 === 0xffff) return formatIpv4(w3);
   return formatIpv6(w0, w1, w2, w3);
 }
