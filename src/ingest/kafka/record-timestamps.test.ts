@@ -45,3 +45,28 @@ describe('RecordTimestamps', () => {
     expect(store.get('flows', 0, '7')).toBe(3000);
   });
 });
+
+describe('BatchTimestamps', () => {
+  const key = ['flows', '0'].join('\u0000');
+
+  it('finds every offset of a partition across digit-count boundaries', () => {
+    const batch = new BatchTimestamps();
+    const offsets = [8, 9, 10, 11, 99, 100, 101, 999, 1000, 123_456_789];
+    for (const o of offsets) batch.add(at('flows', 0, String(o)), o * 10);
+    for (const o of offsets) expect(batch.get(key, String(o))).toBe(o * 10);
+    for (const o of [0, 7, 12, 98, 102, 1001]) expect(batch.get(key, String(o))).toBeUndefined();
+  });
+
+  it('keeps the last timestamp of an offset, in order or not', () => {
+    const batch = new BatchTimestamps();
+    // Two flows of one message, then positions out of order (re-keyed input after a redelivery).
+    batch.add(at('flows', 0, '5'), 1);
+    batch.add(at('flows', 0, '5'), 2);
+    expect(batch.get(key, '5')).toBe(2);
+    batch.add(at('flows', 0, '20'), 3);
+    batch.add(at('flows', 0, '3'), 4);
+    batch.add(at('flows', 0, '20'), 5);
+    expect([batch.get(key, '5'), batch.get(key, '20'), batch.get(key, '3')]).toEqual([2, 5, 4]);
+    expect(batch.get(key, '4')).toBeUndefined();
+  });
+});
