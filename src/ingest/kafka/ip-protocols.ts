@@ -42,6 +42,9 @@ export function protocolNumber(value: unknown): number | undefined {
   if (typeof value === 'number')
     return Number.isInteger(value) && value >= 0 && value <= 255 ? value : undefined;
   if (typeof value !== 'string') return undefined;
+  // Names come lower case from Zeek and Suricata alike: one lookup before any regex or copy.
+  const named = PROTOCOL_NUMBERS.get(value);
+  if (named !== undefined) return named;
   if (DIGITS.test(value)) {
     const n = Number(value);
     return n <= 255 ? n : undefined;

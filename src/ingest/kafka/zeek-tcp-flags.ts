@@ -18,24 +18,31 @@ const HISTORY_FLAGS: Readonly<Record<string, number>> = {
  * Flags implied by `conn_state` alone, used only when `history` is missing (it is optional in
  * conn.log). [originator, responder].
  */
-const STATE_FLAGS: Readonly<Record<string, readonly [number, number]>> = {
-  S0: [TCP_SYN, 0],
-  S1: [TCP_SYN | TCP_ACK, TCP_SYN | TCP_ACK],
-  SF: [TCP_SYN | TCP_ACK | TCP_FIN, TCP_SYN | TCP_ACK | TCP_FIN],
-  REJ: [TCP_SYN, TCP_RST | TCP_ACK],
-  RSTO: [TCP_SYN | TCP_ACK | TCP_RST, TCP_SYN | TCP_ACK],
-  RSTR: [TCP_SYN | TCP_ACK, TCP_SYN | TCP_ACK | TCP_RST],
-  RSTOS0: [TCP_SYN | TCP_RST, 0],
-  RSTRH: [0, TCP_SYN | TCP_ACK | TCP_RST],
-  SH: [TCP_SYN | TCP_FIN, 0],
-  SHR: [0, TCP_SYN | TCP_ACK | TCP_FIN],
-};
+const STATE_FLAGS: ReadonlyMap<string, Readonly<{ fwd: number; rev: number }>> = new Map(
+  (
+    [
+      ['S0', TCP_SYN, 0],
+      ['S1', TCP_SYN | TCP_ACK, TCP_SYN | TCP_ACK],
+      ['SF', TCP_SYN | TCP_ACK | TCP_FIN, TCP_SYN | TCP_ACK | TCP_FIN],
+      ['REJ', TCP_SYN, TCP_RST | TCP_ACK],
+      ['RSTO', TCP_SYN | TCP_ACK | TCP_RST, TCP_SYN | TCP_ACK],
+      ['RSTR', TCP_SYN | TCP_ACK, TCP_SYN | TCP_ACK | TCP_RST],
+      ['RSTOS0', TCP_SYN | TCP_RST, 0],
+      ['RSTRH', 0, TCP_SYN | TCP_ACK | TCP_RST],
+      ['SH', TCP_SYN | TCP_FIN, 0],
+      ['SHR', 0, TCP_SYN | TCP_ACK | TCP_FIN],
+    ] as const
+  ).map(([state, fwd, rev]) => [state, Object.freeze({ fwd, rev })]),
+);
 
-/** Originator (fwd) and responder (rev) TCP flags of a Zeek connection, when Zeek says anything. */
+/**
+ * Originator (fwd) and responder (rev) TCP flags of a Zeek connection, when Zeek says anything.
+ * The result is read-only: from `conn_state` alone it is a shared constant, not a new object.
+ */
 export function zeekTcpFlags(
   history: string | undefined,
   connState: string | undefined,
-): { fwd: number; rev: number } | undefined {
+): Readonly<{ fwd: number; rev: number }> | undefined {
   if (history !== undefined) {
     let fwd = 0;
     let rev = 0;
@@ -49,6 +56,5 @@ export function zeekTcpFlags(
     }
     return { fwd, rev };
   }
-  const state = connState === undefined ? undefined : STATE_FLAGS[connState];
-  return state === undefined ? undefined : { fwd: state[0], rev: state[1] };
+  return connState === undefined ? undefined : STATE_FLAGS.get(connState);
 }
