@@ -2,11 +2,12 @@
 // latency from producing a record to its alert reaching the SIEM topic at a fixed offered load.
 //
 //   npm run build && node bench/kafka.js [--flows 300000] [--rate 20000] [--seconds 10]
-//     [--formats goflow2-pb,zeek] [--cpu-prof DIR]
+//     [--formats goflow2-pb,zeek] [--cpu-prof DIR] [--node-flags='--flag ...']
 //
 // --cpu-prof DIR runs the daemon under `node --cpu-prof` and writes its .cpuprofile into DIR
 // (summarise it with bench/profile-summary.js); the profile slows the daemon, so its numbers are
-// not throughput figures.
+// not throughput figures. --node-flags passes V8/Node flags to the daemon's node only (A/B of
+// runtime settings without touching the broker's and load generator's process).
 //
 // The broker is the Kafka-wire-protocol test broker (test/support/kafka-broker, TypeScript): this script
 // compiles it with the project's own tsc into the OS temp directory first, so no extra tooling is needed.
@@ -28,6 +29,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     'cpu-prof': { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
     flows: { type: 'string', default: '300000' },
     formats: { type: 'string', default: 'goflow2-pb,zeek' },
     partitions: { type: 'string', default: '1' },
@@ -43,7 +45,10 @@ const SECONDS = Number(args.seconds);
 // traffic does (live partitions are written at the same wall-clock time).
 const PARTITIONS = Number(args.partitions);
 const FORMATS = args.formats.split(',');
-const PROFILE_ARGS = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
+const PROFILE_ARGS = [
+  ...args['node-flags'].split(' ').filter((flag) => flag !== ''),
+  ...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
+];
 const T0 = 1_767_225_600_000;
 /** Most records per produce request, backlog and paced load alike. */
 const SEND_CHUNK = 1000;

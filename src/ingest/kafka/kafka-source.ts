@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Batch, Consumer, ConsumerConfig, EachBatchPayload } from 'kafkajs';
 import { BoundedQueue } from '../../core/bounded-queue.js';
 import { InputError } from '../../core/errors.js';
@@ -113,9 +114,15 @@ export class KafkaSource implements FlowSource {
    * Queued partition batches, merged up to `maxBatchFlows` flows per pipeline batch: when the
    * pipeline falls behind, the next call takes everything that piled up at once, so a fixed cost
    * per batch (scoring call, alert round trip) is paid once for all of it instead of once per fetch.
+   *
+   * A batch is handed over only after one turn of the event loop. Queuing it resolves the waiting
+   * consumer first, and kafkajs sends its next fetch from continuations queued behind that one: handed
+   * over at once, the pipeline would run features and scoring before the fetch is even sent. After
+   * the turn, the next fetch is already on its way and the broker answers while we process.
    */
   async *batches(): AsyncIterable<KafkaSourceBatch> {
     for (let batch = await this.#queue.pop(); batch !== undefined; batch = await this.#queue.pop()) {
+      await setImmediate();
       yield await this.#coalesce(batch);
     }
     if (this.#fatal) throw this.#fatal;
