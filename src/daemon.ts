@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { AlertPipeline } from './alerts/alert-pipeline.js';
 import { loadAlertPolicy } from './alerts/alert-policy.js';
+import { AlertSuppression } from './alerts/alert-suppression.js';
 import { openSinks } from './alerts/sinks/open-sinks.js';
 import { KafkaMode } from './compose/kafka-mode.js';
 import type { LoadedConfig } from './config/load-config.js';
@@ -130,6 +131,9 @@ export class Daemon {
       initialization,
     );
     await detectors.ready();
+    const policy = loadAlertPolicy(config.alerts, loaded.file);
+    // Dedup table and rate limiter exist before the Kafka parts: scale-out moves them with segments.
+    const suppression = new AlertSuppression({ config: policy.config, log: alertLog });
     const kafka = await KafkaMode.open({
       config,
       useInput: kafkaInput,
@@ -138,10 +142,12 @@ export class Daemon {
       extractor,
       detectors,
       productVersion: options.version,
+      alerts: suppression,
     });
     sinks.push(...(kafka?.sinks ?? []));
     const alerts = new AlertPipeline({
-      ...loadAlertPolicy(config.alerts, loaded.file),
+      ...policy,
+      suppression,
       sinks,
       log: alertLog,
       counters: metrics,

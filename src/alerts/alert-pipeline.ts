@@ -3,11 +3,12 @@ import { ConfigError, TapwatchError } from '../core/errors.js';
 import type { Alert } from './alert.js';
 import { dedupKey } from './alert-id.js';
 import type { AlertPolicy, AlertPolicyConfig } from './alert-policy.js';
+import { AlertSuppression } from './alert-suppression.js';
 import { AllowList, type AllowListMatch } from './allow-list.js';
 import { buildAlert } from './build-alert.js';
 import { type Classification, type ClassifyOptions, classifyDetection } from './classify-detection.js';
-import { DedupTable } from './dedup-table.js';
-import { SegmentRateLimiter } from './segment-rate-limiter.js';
+import type { DedupTable } from './dedup-table.js';
+import type { SegmentRateLimiter } from './segment-rate-limiter.js';
 import { severityMapping } from './severity.js';
 import type { AlertLogFn, AlertSink } from './sinks/alert-sink.js';
 
@@ -35,8 +36,14 @@ export interface AlertPipelineOptions {
   classify?: ClassifyOptions;
   observerVersion?: string;
   observerHostname?: string;
-  /** Most dedup keys remembered at once. Default 10,000. */
+  /** Most dedup keys remembered at once. Default 10,000. Ignored with `suppression`. */
   maxDedupKeys?: number;
+  /**
+   * Dedup table and rate limiter to use, when something else must reach them too (scale-out
+   * moves each segment's share with the segment). Default: the pipeline's own. `config` is
+   * applied to it.
+   */
+  suppression?: AlertSuppression;
 }
 
 /** Counters since start, e.g. for the SIGUSR2 stats dump. */
@@ -73,16 +80,13 @@ export class AlertPipeline {
     this.#options = options;
     this.#config = options.config;
     this.#allowList = options.allowList ?? AllowList.EMPTY;
-    this.#rate = new SegmentRateLimiter(options.config.maxAlertsPerMinute ?? 0);
-    this.#dedup = new DedupTable({
-      windowSeconds: options.config.dedupWindowSeconds,
-      maxKeys: options.maxDedupKeys ?? 10_000,
-      onDropped: (key, suppressed) =>
-        options.log('info', 'dedup table full: forgetting suppressed repeats', {
-          dedup_key: key,
-          suppressed,
-        }),
-    });
+    const suppression =
+      options.suppression ??
+      new AlertSuppression({ config: options.config, log: options.log, maxDedupKeys: options.maxDedupKeys });
+    this.#rate = suppression.rate;
+    this.#dedup = suppression.dedup;
+    this.#dedup.windowSeconds = options.config.dedupWindowSeconds;
+    this.#rate.perMinute = options.config.maxAlertsPerMinute ?? 0;
   }
 
   /** Turn one batch of scored flows into alerts and deliver them. */
@@ -168,14 +172,14 @@ export class AlertPipeline {
       }
       return this.#emit(detection, classification, key, rate.suppressedBefore);
     }
-    this.#dedup.observe(key, flow.end);
+    this.#dedup.observe(key, flow.end, flow.segment);
     this.#countSuppressed(flow.segment, 'duplicate');
     return undefined;
   }
 
   #emit(detection: Detection, classification: Classification, key: string, rateLimited: number): Alert {
     const { segment } = detection.flow;
-    const decision = this.#dedup.observe(key, detection.flow.end);
+    const decision = this.#dedup.observe(key, detection.flow.end, segment);
     const severity = severityMapping(classification.severity).name;
     bump(this.#emitted, `${segment}\u0000${severity}`);
     this.#options.counters?.alertsEmitted.inc({ segment, severity });

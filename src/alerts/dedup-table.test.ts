@@ -66,3 +66,56 @@ describe('DedupTable', () => {
     }).toThrow(RangeError);
   });
 });
+
+describe('DedupTable per segment', () => {
+  it('moves a segment’s keys and counts to another table, leaving other segments', () => {
+    const a = new DedupTable({ windowSeconds: 10, maxKeys: 100 });
+    a.observe('lan|scan|10.1.0.66', 1_000, 'lan');
+    a.observe('lan|scan|10.1.0.66', 2_000, 'lan');
+    a.observe('lan|scan|10.1.0.67', 3_000, 'lan');
+    a.observe('dmz|scan|10.2.0.66', 3_000, 'dmz');
+    const moved = structuredClone(a.snapshotSegment('lan'));
+    expect(moved).toEqual([
+      { key: 'lan|scan|10.1.0.66', emittedAtMs: 1_000, suppressed: 1 },
+      { key: 'lan|scan|10.1.0.67', emittedAtMs: 3_000, suppressed: 0 },
+    ]);
+
+    const b = new DedupTable({ windowSeconds: 10, maxKeys: 100 });
+    b.restoreSegment('lan', moved);
+    // The new owner suppresses what the old one already sent, and carries the count on.
+    expect(b.observe('lan|scan|10.1.0.66', 5_000, 'lan')).toEqual({ emit: false });
+    expect(b.observe('lan|scan|10.1.0.66', 11_000, 'lan')).toEqual({ emit: true, occurrences: 3 });
+    expect(b.snapshotSegment('dmz')).toEqual([]);
+
+    a.dropSegments((segment) => segment === 'lan');
+    expect(a.size).toBe(1);
+    expect(a.observe('lan|scan|10.1.0.66', 5_000, 'lan')).toEqual({ emit: true, occurrences: 1 });
+  });
+
+  it('leaves expired keys without counts out of the checkpoint and keeps the bound on restore', () => {
+    const a = new DedupTable({ windowSeconds: 10, maxKeys: 100 });
+    a.observe('s|r|old', 0, 's');
+    a.observe('s|r|counted', 0, 's');
+    a.observe('s|r|counted', 1, 's');
+    a.observe('s|r|new', 60_000, 's');
+    expect(a.snapshotSegment('s').map((e) => e.key)).toEqual(['s|r|counted', 's|r|new']);
+    expect(a.snapshotSegment('s', 1).map((e) => e.key)).toEqual(['s|r|new']);
+
+    const b = new DedupTable({ windowSeconds: 10, maxKeys: 10 });
+    b.restoreSegment(
+      's',
+      Array.from({ length: 20 }, (_, i) => ({ key: `s|r|${i}`, emittedAtMs: i * 1000, suppressed: 0 })),
+    );
+    expect(b.size).toBeLessThanOrEqual(10);
+    // The newest keys stay.
+    expect(b.wouldSuppress('s|r|19', 19_500)).toBe(true);
+  });
+
+  it('keeps the later emission and adds counts when both tables hold a key', () => {
+    const b = new DedupTable({ windowSeconds: 10, maxKeys: 100 });
+    b.observe('s|r|k', 5_000, 's');
+    b.observe('s|r|k', 6_000, 's');
+    b.restoreSegment('s', [{ key: 's|r|k', emittedAtMs: 1_000, suppressed: 2 }]);
+    expect(b.snapshotSegment('s')).toEqual([{ key: 's|r|k', emittedAtMs: 5_000, suppressed: 3 }]);
+  });
+});

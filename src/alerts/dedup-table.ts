@@ -14,6 +14,15 @@ export interface DedupTableOptions {
 interface Entry {
   emittedAtMs: number;
   suppressed: number;
+  /** Segment the key belongs to, so a segment's keys can move with it (scale-out). */
+  segment: string;
+}
+
+/** One key of a segment's checkpoint (see {@link DedupTable.snapshotSegment}). */
+export interface DedupEntryState {
+  key: string;
+  emittedAtMs: number;
+  suppressed: number;
 }
 
 /**
@@ -71,8 +80,11 @@ export class DedupTable {
     return entry !== undefined && Math.abs(eventMs - entry.emittedAtMs) < this.#windowMs;
   }
 
-  /** Record one occurrence of `key` at event time `eventMs` and decide whether to emit it. */
-  observe(key: string, eventMs: number): DedupDecision {
+  /**
+   * Record one occurrence of `key` at event time `eventMs` and decide whether to emit it.
+   * `segment` tags the key so {@link snapshotSegment} can find it.
+   */
+  observe(key: string, eventMs: number, segment = ''): DedupDecision {
     if (this.#windowMs === 0) {
       // Repeats held back under an earlier, non-zero window still ride on the next alert.
       const held = this.#entries.get(key);
@@ -88,9 +100,51 @@ export class DedupTable {
     }
     const occurrences = 1 + (entry?.suppressed ?? 0);
     this.#entries.delete(key);
-    this.#entries.set(key, { emittedAtMs: eventMs, suppressed: 0 });
+    this.#entries.set(key, { emittedAtMs: eventMs, suppressed: 0, segment });
     if (this.#entries.size > this.#maxKeys) this.#shrink();
     return { emit: true, occurrences };
+  }
+
+  /**
+   * The segment's keys, oldest emission first, for its checkpoint: at most `maxKeys`, the most
+   * recently emitted. Expired keys without suppressed repeats are left out: they would change no
+   * decision and carry no count.
+   */
+  snapshotSegment(segment: string, maxKeys = Number.POSITIVE_INFINITY): DedupEntryState[] {
+    const out: DedupEntryState[] = [];
+    for (const [key, entry] of this.#entries) {
+      if (entry.segment !== segment) continue;
+      if (entry.suppressed === 0 && entry.emittedAtMs + this.#windowMs <= this.#watermarkMs) continue;
+      out.push({ key, emittedAtMs: entry.emittedAtMs, suppressed: entry.suppressed });
+    }
+    return out.length > maxKeys ? out.slice(out.length - maxKeys) : out;
+  }
+
+  /**
+   * Take over a segment's keys from a checkpoint (its partition moved here). A key held here
+   * already keeps the later emission and the sum of the suppressed counts. The bound applies.
+   */
+  restoreSegment(segment: string, entries: readonly DedupEntryState[]): void {
+    for (const { key, emittedAtMs, suppressed } of entries) {
+      if (!Number.isFinite(emittedAtMs) || !(suppressed >= 0)) continue;
+      const held = this.#entries.get(key);
+      if (held !== undefined && held.emittedAtMs >= emittedAtMs) {
+        held.suppressed += suppressed;
+        continue;
+      }
+      this.#entries.delete(key);
+      this.#entries.set(key, { emittedAtMs, suppressed: suppressed + (held?.suppressed ?? 0), segment });
+      if (emittedAtMs > this.#watermarkMs) this.#watermarkMs = emittedAtMs;
+    }
+    if (this.#entries.size > this.#maxKeys) this.#shrink();
+  }
+
+  /**
+   * Forget the keys of the segments `gone` selects without reporting their counts: their
+   * partitions moved to another instance, which carries them on from the checkpoint.
+   */
+  dropSegments(gone: (segment: string) => boolean): void {
+    for (const [key, entry] of this.#entries) if (gone(entry.segment)) this.#entries.delete(key);
   }
 
   /** Keys with repeats not yet carried by an alert, e.g. to report them at shutdown. */

@@ -51,3 +51,31 @@ describe('SegmentRateLimiter', () => {
     }).toThrow(RangeError);
   });
 });
+
+describe('SegmentRateLimiter per segment', () => {
+  it('moves a segment’s bucket: the new owner goes on from the old one’s tokens and counts', () => {
+    const a = new SegmentRateLimiter(3);
+    expect(takeMany(a, 'lan', 4, T0)).toEqual([true, true, true, false]);
+    a.take('dmz', T0);
+    const moved = structuredClone(a.snapshotSegment('lan'));
+    expect(moved).toEqual({ tokens: 0, lastMs: T0, suppressed: 1 });
+
+    const b = new SegmentRateLimiter(3);
+    b.restoreSegment('lan', moved!);
+    // Still empty: no fresh minute's burst after the move.
+    expect(b.take('lan', T0 + 1_000)).toEqual({ allowed: false, suppressed: 2 });
+    // 3 per minute = one token per 20 s; the held-back count rides on the next alert.
+    expect(b.take('lan', T0 + 20_000)).toEqual({ allowed: true, suppressedBefore: 2 });
+    expect(b.snapshotSegment('dmz')).toBeUndefined();
+
+    a.dropSegments((segment) => segment === 'lan');
+    expect(a.snapshotSegment('lan')).toBeUndefined();
+    expect(a.snapshotSegment('dmz')).toBeDefined();
+  });
+
+  it('caps restored tokens at the current limit', () => {
+    const b = new SegmentRateLimiter(2);
+    b.restoreSegment('lan', { tokens: 50, lastMs: T0, suppressed: 0 });
+    expect(takeMany(b, 'lan', 3, T0)).toEqual([true, true, false]);
+  });
+});

@@ -6,6 +6,13 @@ export type RateDecision =
   | { allowed: true; suppressedBefore: number }
   | { allowed: false; suppressed: number };
 
+/** One segment's bucket in a checkpoint (see {@link SegmentRateLimiter.snapshotSegment}). */
+export interface RateBucketState {
+  tokens: number;
+  lastMs: number;
+  suppressed: number;
+}
+
 interface Bucket {
   tokens: number;
   /** Latest event time seen in the segment; refills are measured from it. */
@@ -76,6 +83,32 @@ export class SegmentRateLimiter {
     }
     bucket.tokens -= 1;
     return this.#release(bucket);
+  }
+
+  /** The segment's bucket for its checkpoint; undefined when it has none. */
+  snapshotSegment(segment: string): RateBucketState | undefined {
+    const bucket = this.#buckets.get(segment);
+    return bucket === undefined ? undefined : { ...bucket };
+  }
+
+  /**
+   * Take over a segment's bucket from a checkpoint (its partition moved here), replacing any
+   * bucket held here; tokens are capped at the current limit.
+   */
+  restoreSegment(segment: string, state: RateBucketState): void {
+    if (!Number.isFinite(state.tokens) || !Number.isFinite(state.lastMs) || !(state.suppressed >= 0)) return;
+    this.#buckets.delete(segment);
+    this.#buckets.set(segment, {
+      tokens: Math.max(0, Math.min(state.tokens, this.#perMinute === 0 ? state.tokens : this.#perMinute)),
+      lastMs: state.lastMs,
+      suppressed: state.suppressed,
+    });
+    if (this.#buckets.size > this.#maxSegments) this.#buckets.delete(this.#buckets.keys().next().value!);
+  }
+
+  /** Forget the buckets of the segments `gone` selects (moved to another instance, which carries them on). */
+  dropSegments(gone: (segment: string) => boolean): void {
+    for (const segment of this.#buckets.keys()) if (gone(segment)) this.#buckets.delete(segment);
   }
 
   /** Segments with alerts held back and not yet reported by a later alert. */

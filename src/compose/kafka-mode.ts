@@ -1,5 +1,6 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Alert } from '../alerts/alert.js';
+import type { AlertSuppression } from '../alerts/alert-suppression.js';
 import type { AlertSink } from '../alerts/sinks/alert-sink.js';
 import { KafkaSink } from '../alerts/sinks/kafka-sink.js';
 import type { TapwatchConfig } from '../config/schema.js';
@@ -26,6 +27,8 @@ export interface KafkaModeDeps {
   extractor: FeatureExtractor;
   detectors: SegmentDetectors;
   productVersion: string;
+  /** Dedup table and rate limiter, moved with their segments under scale-out. */
+  alerts?: AlertSuppression;
 }
 
 /**

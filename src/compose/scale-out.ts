@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import type { AlertSuppression } from '../alerts/alert-suppression.js';
 import type { TapwatchConfig } from '../config/schema.js';
 import type { FeatureExtractor } from '../features/extract-features.js';
 import type { DeadLetterProducer } from '../ingest/kafka/dead-letter-producer.js';
@@ -21,6 +22,11 @@ export interface ScaleOutDeps {
   onProduceError: (topic: string) => void;
   hooks: KafkaSourceHooks;
   common: Omit<KafkaSourceOptions, 'topics' | 'decoder' | 'hooks'>;
+  /**
+   * The alert stage's dedup table and rate limiter, moved with each segment; omitted = they stay
+   * behind (a moved segment's alerts may then repeat once and its rate limit restarts).
+   */
+  alerts?: AlertSuppression;
 }
 
 /**
@@ -54,7 +60,8 @@ export class ScaleOut {
       internalTopic: so.internalTopic,
       partitions,
       detectors: deps.detectors,
-      windows: deps.extractor.windows,
+      extractor: deps.extractor,
+      alerts: deps.alerts,
       log: log.log.bind(log),
     });
     const highWatermarks = async () => {
@@ -82,7 +89,12 @@ export class ScaleOut {
       hooks: {
         ...deps.hooks,
         adjust: restoreUpstreamSource,
-        assigned: (assignment) => state.assigned(assignment.get(so.internalTopic) ?? [], highWatermarks),
+        // After the checkpoint the rebalance began with: revoked segments are dropped here only
+        // once their state is on the state topic.
+        assigned: async (assignment) => {
+          await scaleOut?.checkpointed();
+          await state.assigned(assignment.get(so.internalTopic) ?? [], highWatermarks);
+        },
         rebalancing: () => void scaleOut?.checkpoint('rebalance'),
       },
     });
@@ -130,6 +142,11 @@ export class ScaleOut {
         this.#log.warn('segment state checkpoint failed', { reason, error: (err as Error).message });
       }),
     );
+    return this.#checkpointing;
+  }
+
+  /** Resolves once the checkpoints begun so far are written (or failed). */
+  checkpointed(): Promise<void> {
     return this.#checkpointing;
   }
 

@@ -1,18 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { type Consumer, type Kafka, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
-import type { SegmentWindows, SegmentWindowsState } from '../features/segment-windows.js';
+import {
+  CompressionTypes,
+  type Consumer,
+  type Kafka,
+  Partitioners,
+  type PartitionMetadata,
+  type Producer,
+} from 'kafkajs';
+import type { AlertSuppression, SegmentSuppressionState } from '../alerts/alert-suppression.js';
+import type { FeatureExtractor } from '../features/extract-features.js';
+import type { HostSegmentState } from '../features/host-statistics.js';
+import type { SegmentWindowsState } from '../features/segment-windows.js';
 import type { SourceLog } from '../ingest/kafka/kafka-source.js';
 import type { SegmentSnapshot } from '../meta/segment-detector.js';
 import type { SegmentDetectors } from '../meta/segment-detectors.js';
 import { parseState, stringifyState } from './state-json.js';
 
+/**
+ * Format of the checkpoints written. Version 1 held detector and windows; version 2 adds the
+ * optional `hosts` and `alerts`. Readers take both: a version 1 checkpoint restores what it has
+ * and the rest starts empty, as before. Older readers ignore the added fields.
+ */
+export const CHECKPOINT_VERSION = 2;
+
 /** One segment's checkpoint on the state topic (the value; the key is the segment). */
 export interface SegmentCheckpoint {
-  version: 1;
+  version: 1 | 2;
   segment: string;
   takenAtMs: number;
   detector: SegmentSnapshot;
   windows?: SegmentWindowsState;
+  /** Since version 2: the segment's hosts, host pairs and sockets (see `HostStatistics.snapshotSegments`). */
+  hosts?: HostSegmentState;
+  /** Since version 2: the segment's dedup keys and rate-limit bucket. */
+  alerts?: SegmentSuppressionState;
 }
 
 /** Options of {@link SegmentStateStore}. */
@@ -23,7 +44,10 @@ export interface SegmentStateStoreOptions {
   /** Partitions of the internal topic (the segment → partition map depends on it). */
   partitions: number;
   detectors: SegmentDetectors;
-  windows: SegmentWindows;
+  /** Windows and host statistics. */
+  extractor: FeatureExtractor;
+  /** The alert stage's dedup table and rate limiter; omitted = not moved. */
+  alerts?: AlertSuppression;
   log: SourceLog;
   /** Longest wait for the state topic to be read up to its end before an assignment starts. */
   catchUpTimeoutMs?: number;
@@ -31,14 +55,39 @@ export interface SegmentStateStoreOptions {
 
 const partitioner = Partitioners.DefaultPartitioner();
 
+/** Uncompressed checkpoint text per produce request (gzip then shrinks it several-fold). */
+const MAX_REQUEST_CHARS = 768 * 1024;
+
+/** Consecutive groups of `messages` of at most `maxChars` of value each (a larger one alone). */
+function chunkBySize<T extends { value: string }>(messages: readonly T[], maxChars: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const m of messages) {
+    if (current.length > 0 && size + m.value.length > maxChars) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += m.value.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 /**
  * Per-segment state through a compacted Kafka topic, the pattern of Kafka Streams' changelog
  * topics. A reader follows the whole topic (one record per segment after compaction) into memory;
  * when partitions of the internal topic are assigned here, every checkpointed segment that hashes
- * to a newly assigned partition is restored into the detectors and windows before its flows are
- * scored, so a moved segment is ready at once. Owned, ready segments are checkpointed
- * periodically, when a rebalance begins and at shutdown. Learning segments are not written: their
- * warm-up rows are large and a moved learning segment simply keeps learning.
+ * to a newly assigned partition is restored into the detectors, windows, host statistics (the
+ * hosts, pairs and sockets whose latest flow was the segment's) and alert suppression (its dedup
+ * keys and rate bucket) before its flows are scored, so a moved segment is ready at once and
+ * does not alert again on what its old owner already sent. The old owner drops the host and
+ * alert state of revoked segments once the checkpoint the rebalance began with is written.
+ * Owned, ready segments are checkpointed periodically, when a rebalance begins and at shutdown.
+ * Learning segments are not written: their warm-up rows are large and a moved learning segment
+ * simply keeps learning (it never alerted, and its hosts rebuild while it learns).
  */
 export class SegmentStateStore {
   readonly #o: SegmentStateStoreOptions;
@@ -90,50 +139,99 @@ export class SegmentStateStore {
     });
   }
 
-  /** A new assignment of the internal topic: restore the segments of partitions that are new here. */
+  /**
+   * A new assignment of the internal topic: forget the host and alert state of segments whose
+   * partition left (the checkpoint taken when the rebalance began carries it to the new owner),
+   * then restore the segments of partitions that are new here.
+   */
   async assigned(partitions: readonly number[], admin: () => Promise<Map<number, bigint>>): Promise<void> {
     const fresh = partitions.filter((p) => !this.#owned.has(p));
+    const revoked = [...this.#owned].filter((p) => !partitions.includes(p));
     this.#owned = new Set(partitions);
+    if (revoked.length > 0) this.#dropRevoked(new Set(revoked));
     if (fresh.length === 0) return;
     await this.#catchUp(await admin());
+    const hosts = new Map<string, HostSegmentState>();
     for (const checkpoint of this.#latest.values()) {
       if (!fresh.includes(this.partitionOf(checkpoint.segment))) continue;
-      try {
-        await this.#o.detectors.restore(checkpoint.detector);
-        if (checkpoint.windows) this.#o.windows.restoreSegment(checkpoint.segment, checkpoint.windows);
-        this.#o.log('info', 'segment state restored', {
-          segment: checkpoint.segment,
-          state: checkpoint.detector.state,
-          ageSeconds: Math.round((Date.now() - checkpoint.takenAtMs) / 1000),
-        });
-      } catch (err) {
-        // A checkpoint from another model or config: the segment learns afresh instead.
-        this.#o.log('warn', 'segment state not restored', {
-          segment: checkpoint.segment,
-          error: (err as Error).message,
-        });
-      }
+      if ((await this.#restore(checkpoint)) && checkpoint.hosts)
+        hosts.set(checkpoint.segment, checkpoint.hosts);
     }
+    if (hosts.size === 0) return;
+    try {
+      // One rebuild of the host tables for all arriving segments.
+      this.#o.extractor.restoreHostSegments(hosts);
+    } catch (err) {
+      this.#o.log('warn', 'segment host statistics not restored', {
+        segments: [...hosts.keys()],
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  /** Restore one checkpoint's detector, windows and alert state; false when it does not fit. */
+  async #restore(checkpoint: SegmentCheckpoint): Promise<boolean> {
+    const { segment } = checkpoint;
+    try {
+      if (checkpoint.version !== 1 && checkpoint.version !== 2)
+        throw new RangeError(`checkpoint version ${String(checkpoint.version)}; this build reads 1 and 2`);
+      await this.#o.detectors.restore(checkpoint.detector);
+      if (checkpoint.windows) this.#o.extractor.windows.restoreSegment(segment, checkpoint.windows);
+      if (checkpoint.alerts) this.#o.alerts?.restoreSegment(segment, checkpoint.alerts);
+      this.#o.log('info', 'segment state restored', {
+        segment,
+        state: checkpoint.detector.state,
+        ageSeconds: Math.round((Date.now() - checkpoint.takenAtMs) / 1000),
+        dedupKeys: checkpoint.alerts?.dedup.length ?? 0,
+        hosts: checkpoint.hosts?.hosts.keys.length ?? 0,
+      });
+      return true;
+    } catch (err) {
+      // A checkpoint from another model or config: the segment learns afresh instead.
+      this.#o.log('warn', 'segment state not restored', { segment, error: (err as Error).message });
+      return false;
+    }
+  }
+
+  /** Forget what moved away with the segments of `revoked` partitions. */
+  #dropRevoked(revoked: ReadonlySet<number>): void {
+    const gone = (segment: string) => revoked.has(this.partitionOf(segment));
+    this.#o.alerts?.dropSegments(gone);
+    this.#o.extractor.dropHostSegments(gone);
+    this.#o.log('info', 'segment host and alert state handed over', { partitions: [...revoked] });
   }
 
   /** Write every owned, ready segment's state; resolves after the broker acknowledged. */
   async checkpoint(reason: string): Promise<void> {
     const takenAtMs = Date.now();
-    const messages = this.#o.detectors
+    const ready = this.#o.detectors
       .snapshots()
-      .filter((s) => s.state === 'ready' && this.#owned.has(this.partitionOf(s.segment)))
-      .map((detector) => {
-        const checkpoint: SegmentCheckpoint = {
-          version: 1,
-          segment: detector.segment,
-          takenAtMs,
-          detector,
-          windows: this.#o.windows.snapshotSegment(detector.segment),
-        };
-        return { key: detector.segment, value: stringifyState(checkpoint) };
+      .filter((s) => s.state === 'ready' && this.#owned.has(this.partitionOf(s.segment)));
+    if (ready.length === 0) return;
+    const hosts = this.#o.extractor.snapshotHostSegments(ready.map((d) => d.segment));
+    const messages = ready.map((detector) => {
+      const { segment } = detector;
+      const checkpoint: SegmentCheckpoint = {
+        version: CHECKPOINT_VERSION,
+        segment,
+        takenAtMs,
+        detector,
+        windows: this.#o.extractor.windows.snapshotSegment(segment),
+        hosts: hosts.get(segment),
+        alerts: this.#o.alerts?.snapshotSegment(segment),
+      };
+      return { key: segment, value: stringifyState(checkpoint) };
+    });
+    // One request per segment group of bounded size: one partition means one record batch per
+    // request, and a broker refuses a batch over its message.max.bytes (1 MiB by default).
+    for (const chunk of chunkBySize(messages, MAX_REQUEST_CHARS)) {
+      await this.#producer.send({
+        topic: this.#o.stateTopic,
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        messages: chunk,
       });
-    if (messages.length === 0) return;
-    await this.#producer.send({ topic: this.#o.stateTopic, acks: -1, messages });
+    }
     this.#o.log('debug', 'segment state checkpointed', { reason, segments: messages.map((m) => m.key) });
   }
 

@@ -243,3 +243,50 @@ describe('FeatureExtractor', () => {
     );
   });
 });
+
+describe('FeatureExtractor host statistics per segment', () => {
+  const rows = (net: string, from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) => {
+      const i = from + k;
+      return flow({
+        srcIp: `${net}.${i % 11}`,
+        dstIp: `93.184.216.${i % 7}`,
+        dstPort: 80 + (i % 4),
+        end: 1e12 + i * 333,
+      });
+    });
+
+  it('moves the hosts the router assigns to a segment; that segment’s rows continue identically', () => {
+    const make = () => new FeatureExtractor(segments, features);
+    const a = make();
+    a.extract([...rows('10.0.0', 0, 300), ...rows('10.0.1', 0, 300)]);
+    const b = make();
+    b.extract(rows('10.0.2', 0, 100));
+    const moved = structuredClone(a.snapshotHostSegments(['10.0.0.0/24']));
+    expect([...moved.keys()]).toEqual(['10.0.0.0/24']);
+    b.restoreHostSegments(moved);
+    b.windows.restoreSegment('10.0.0.0/24', a.windows.snapshotSegment('10.0.0.0/24')!);
+    const next = a.extract(rows('10.0.0', 300, 400)).values;
+    const restored = b.extract(rows('10.0.0', 300, 400)).values;
+    const differing = [...next.keys()].filter(
+      (i) => Math.abs(next[i] - restored[i]) > 1e-6 * Math.abs(next[i]),
+    );
+    expect(differing.map((i) => FEATURE_NAMES[i % FEATURE_NAMES.length])).toEqual([]);
+
+    // 11 sources, 11 × 7 pairs… of 10.0.0.0/24 leave A; 10.0.1.0/24's stay.
+    const before = a.tracking;
+    a.dropHostSegments((segment) => segment === '10.0.0.0/24');
+    expect(a.tracking.hosts).toBe(before.hosts - 11);
+    expect(a.snapshotHostSegments(['10.0.0.0/24']).size).toBe(0);
+    expect(a.snapshotHostSegments(['10.0.1.0/24']).get('10.0.1.0/24')!.hosts.keys.length).toBe(11);
+  });
+
+  it('refuses host statistics taken with other λs and keeps its own', () => {
+    const a = new FeatureExtractor(segments, features);
+    a.extract(rows('10.0.0', 0, 50));
+    const b = new FeatureExtractor(segments, featuresSchema.parse({ lambdas: [1, 0.1] }));
+    b.extract(rows('10.0.1', 0, 50));
+    expect(() => b.restoreHostSegments(a.snapshotHostSegments(['10.0.0.0/24']))).toThrow(/lambdas/);
+    expect(b.tracking.hosts).toBe(11);
+  });
+});

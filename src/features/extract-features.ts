@@ -3,7 +3,12 @@ import type { FeatureBatch, SegmentWindowStats } from '../core/detection.js';
 import { type FlowRecord, IPPROTO_TCP, type RoutedFlow } from '../core/flow-record.js';
 import { FEATURE_SCHEMA_VERSION, featureNames } from './feature-names.js';
 import { isFailed, isSynOnly, sanitizeCount, sanitizePort, writeFlowBasics } from './flow-basics.js';
-import { HostStatistics, type HostStatisticsState } from './host-statistics.js';
+import {
+  type HostSegmentLimits,
+  type HostSegmentState,
+  HostStatistics,
+  type HostStatisticsState,
+} from './host-statistics.js';
 import { hashText } from './key-hash.js';
 import { SegmentRouter } from './segment-router.js';
 import { SegmentWindows } from './segment-windows.js';
@@ -82,25 +87,52 @@ export class FeatureExtractor {
     const values = new Float32Array(flows.length * width);
     const segments = new Set<string>();
     let lastSegment = '';
+    let segmentId = -1;
     let batchLatestMs = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < flows.length; i++) {
       const flow = this.#router.route(flows[i]);
-      if (flow.segment !== lastSegment) {
+      if (flow.segment !== lastSegment || segmentId === -1) {
         segments.add(flow.segment);
         lastSegment = flow.segment;
+        segmentId = this.#hosts.segmentId(flow.segment);
       }
       const tMs = this.#eventTime(flow);
       if (tMs > batchLatestMs) batchLatestMs = tMs;
-      this.#extractOne(flow, tMs, values, i * width);
+      this.#extractOne(flow, tMs, values, i * width, segmentId);
     }
     const windows = new Map<string, readonly SegmentWindowStats[]>();
     for (const segment of segments) windows.set(segment, this.#windows.snapshot(segment, batchLatestMs));
     return { flows: flows as RoutedFlow[], values, featureNames: this.featureNames, windows };
   }
 
-  /** The host, pair and socket tables' state (not per segment: hosts talk across segments). */
+  /** The host, pair and socket tables' whole state (all segments). */
   snapshotHostStatistics(): HostStatisticsState {
     return this.#hosts.snapshot();
+  }
+
+  /**
+   * The host, pair and socket keys that belong to each of `segments` — those whose latest flow
+   * the router assigned to it — bounded and pruned as `HostStatistics.snapshotSegments`
+   * describes, for scale-out checkpoints. Segments without keys are absent.
+   */
+  snapshotHostSegments(
+    segments: readonly string[],
+    limits?: Readonly<HostSegmentLimits>,
+  ): Map<string, HostSegmentState> {
+    return this.#hosts.snapshotSegments(segments, limits);
+  }
+
+  /**
+   * Adds the keys of segments that moved here (scale-out), in one rebuild of the tables.
+   * @throws RangeError when a state was taken with other λs; nothing changes then.
+   */
+  restoreHostSegments(states: ReadonlyMap<string, HostSegmentState>): void {
+    if (states.size > 0) this.#hosts = this.#hosts.withSegments(states);
+  }
+
+  /** Forgets the keys of the segments `gone` selects (they moved to another instance). */
+  dropHostSegments(gone: (segment: string) => boolean): void {
+    this.#hosts = this.#hosts.withoutSegments(gone);
   }
 
   /** Replaces the host tables with a {@link snapshotHostStatistics} result taken with the same config. */
@@ -125,7 +157,7 @@ export class FeatureExtractor {
     return t;
   }
 
-  #extractOne(flow: RoutedFlow, tMs: number, values: Float32Array, offset: number): void {
+  #extractOne(flow: RoutedFlow, tMs: number, values: Float32Array, offset: number, segmentId: number): void {
     const srcKey = hashText(flow.srcIp);
     const dstKey = hashText(flow.dstIp);
     const dstPort = sanitizePort(flow.dstPort);
@@ -141,6 +173,7 @@ export class FeatureExtractor {
       flow.proto & 255,
       bytesFwd,
       bytesRev,
+      segmentId,
     );
     o = this.#hosts.write(values, o);
 

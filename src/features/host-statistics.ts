@@ -10,6 +10,54 @@ export interface HostStatisticsState {
   hosts: { table: KeyTableState; bytes: DampedStatsState; fanout: FanoutTrackerState };
   pairs: { table: KeyTableState; bytes: DampedStatsState };
   sockets: { table: KeyTableState; flows: DampedStatsState };
+  /** Per key of each table (in table order), the index in `names` of its segment, −1 = none. Optional: older states lack it. */
+  segments?: { names: string[]; hosts: Int32Array; pairs: Int32Array; sockets: Int32Array };
+}
+
+/**
+ * One segment's keys of each table with their rows, most recently updated last: what moves
+ * with the segment in scale-out (see {@link HostStatistics.snapshotSegments}).
+ */
+export interface HostSegmentState {
+  lambdas: number[];
+  fanoutWindowSeconds: number;
+  hosts: { keys: Float64Array; bytes: DampedStatsState; fanout: FanoutTrackerState };
+  pairs: { keys: Float64Array; bytes: DampedStatsState };
+  sockets: { keys: Float64Array; flows: DampedStatsState };
+}
+
+/** Most keys per table in one segment's {@link HostSegmentState}: the most recently updated are kept. */
+export interface HostSegmentLimits {
+  hosts: number;
+  pairs: number;
+  sockets: number;
+}
+
+/**
+ * Defaults of {@link HostSegmentLimits}. With the five default λs a key costs about 360
+ * (host, with fan-out), 500 (pair) and 75 (socket) characters of checkpoint text, so a
+ * segment's host statistics stay under about 270 KB of text (before the state topic's gzip).
+ */
+export const HOST_SEGMENT_LIMITS: Readonly<HostSegmentLimits> = { hosts: 256, pairs: 256, sockets: 512 };
+
+/**
+ * Keys not updated for this many time constants of the slowest decay (1/λ_min s) before the
+ * segment's latest update are left out of its state: their weights have decayed below 2^-10
+ * (every λ decays at least that much), so a fresh start differs from them by less than 0.1%.
+ */
+const IDLE_TIME_CONSTANTS = 10;
+
+const NO_SEGMENT = -1;
+type TableName = 'hosts' | 'pairs' | 'sockets';
+const TABLES: readonly TableName[] = ['hosts', 'pairs', 'sockets'];
+
+/** One table's keys in recency order (oldest first) with, per key, its bump, segment and rows. */
+interface KeyRows {
+  keys: number[];
+  bumps: number[];
+  segments: string[];
+  /** Row blocks, each `keys.length * width` values. */
+  columns: (Float64Array | Uint32Array)[];
 }
 
 /**
@@ -29,6 +77,10 @@ export class HostStatistics {
   readonly #pairBytes: DampedStats;
   readonly #sockets: KeyTable;
   readonly #socketFlows: DampedStats;
+  /** Per slot of each table: id of the segment of the last flow that updated it. */
+  readonly #tags: Record<TableName, Int32Array>;
+  readonly #segmentIds = new Map<string, number>();
+  readonly #segmentNames: string[] = [];
   #host = 0;
   #pair = 0;
   #socket = 0;
@@ -47,6 +99,15 @@ export class HostStatistics {
   ) {
     this.lambdas = [...lambdas];
     this.capacity = capacity;
+    this.#tags = {
+      hosts: new Int32Array(capacity).fill(NO_SEGMENT),
+      pairs: new Int32Array(capacity).fill(NO_SEGMENT),
+      sockets: new Int32Array(capacity).fill(NO_SEGMENT),
+    };
+    if (from?.segments !== undefined) {
+      for (const name of from.segments.names) this.segmentId(name);
+      for (const t of TABLES) this.#tags[t].set(from.segments[t].subarray(0, capacity));
+    }
     if (from === undefined) {
       this.#hosts = new KeyTable(capacity);
       this.#hostBytes = new DampedStats(lambdas, capacity, 1);
@@ -67,8 +128,23 @@ export class HostStatistics {
   }
 
   /**
+   * Number for `segment` to pass to {@link update}; stable for this instance. Segments are
+   * capped upstream (`segments.maxSegments`), so the name list stays small.
+   */
+  segmentId(segment: string): number {
+    let id = this.#segmentIds.get(segment);
+    if (id === undefined) {
+      id = this.#segmentNames.push(segment) - 1;
+      this.#segmentIds.set(segment, id);
+    }
+    return id;
+  }
+
+  /**
    * Updates every table with one flow at event time `tMs`. `srcKey`/`dstKey` are 52-bit
    * hashes of the address texts (key-hash.ts); `dstHostHash` their 32-bit low part.
+   * `segment` ({@link segmentId}) is the flow's segment: each key belongs to the segment of
+   * the last flow that updated it, which decides what moves with a segment in scale-out.
    */
   update(
     tMs: number,
@@ -79,6 +155,7 @@ export class HostStatistics {
     proto: number,
     bytesFwd: number,
     bytesRev: number,
+    segment = NO_SEGMENT,
   ): void {
     const host = this.#hosts.acquire(srcKey);
     if (this.#hosts.fresh) {
@@ -99,6 +176,9 @@ export class HostStatistics {
     if (this.#sockets.fresh) this.#socketFlows.reset(socket);
     this.#socketFlows.update(socket, tMs);
 
+    this.#tags.hosts[host] = segment;
+    this.#tags.pairs[pair] = segment;
+    this.#tags.sockets[socket] = segment;
     this.#host = host;
     this.#pair = pair;
     this.#socket = socket;
@@ -147,6 +227,12 @@ export class HostStatistics {
         bytes: this.#pairBytes.snapshot(pairs.slots),
       },
       sockets: { table: sockets.table, flows: this.#socketFlows.snapshot(sockets.slots) },
+      segments: {
+        names: [...this.#segmentNames],
+        hosts: hosts.slots.map((slot) => this.#tags.hosts[slot]),
+        pairs: pairs.slots.map((slot) => this.#tags.pairs[slot]),
+        sockets: sockets.slots.map((slot) => this.#tags.sockets[slot]),
+      },
     };
   }
 
@@ -154,4 +240,264 @@ export class HostStatistics {
   static restore(state: HostStatisticsState): HostStatistics {
     return new HostStatistics(state.lambdas, state.capacity, state.hosts.fanout.windowSeconds, state);
   }
+
+  /**
+   * The keys of each of `segments` with their rows, for the segment's checkpoint: at most
+   * `limits` per table, the most recently updated (event time) first, and none idle for
+   * {@link IDLE_TIME_CONSTANTS} time constants of the slowest decay before the segment's latest
+   * update. One pass over the tables for all segments. Segments without keys are absent.
+   */
+  snapshotSegments(
+    segments: readonly string[],
+    limits: Readonly<HostSegmentLimits> = HOST_SEGMENT_LIMITS,
+  ): Map<string, HostSegmentState> {
+    const wanted = new Set(segments.map((s) => this.#segmentIds.get(s)).filter((id) => id !== undefined));
+    const idleMs = (IDLE_TIME_CONSTANTS / Math.min(...this.lambdas)) * 1000;
+    // Only keys, slots and tags of the whole tables: rows are copied for the chosen slots alone.
+    const chosen = (t: TableName, table: KeyTable, stats: DampedStats) => {
+      const bySegment = new Map<number, { key: number; slot: number; lastMs: number }[]>();
+      for (const key of table.snapshot().keys) {
+        const slot = table.peek(key);
+        const id = this.#tags[t][slot];
+        if (!wanted.has(id)) continue;
+        const entry = { key, slot, lastMs: stats.lastMs(slot) };
+        const list = bySegment.get(id);
+        if (list === undefined) bySegment.set(id, [entry]);
+        else list.push(entry);
+      }
+      const out = new Map<string, { keys: Float64Array; slots: Int32Array }>();
+      for (const [id, entries] of bySegment) {
+        const latest = entries.reduce((max, e) => Math.max(max, e.lastMs), Number.NEGATIVE_INFINITY);
+        const kept = entries
+          .filter((e) => e.lastMs >= latest - idleMs)
+          .sort((x, y) => x.lastMs - y.lastMs)
+          .slice(-limits[t]);
+        out.set(this.#segmentNames[id], {
+          keys: Float64Array.from(kept, (e) => e.key),
+          slots: Int32Array.from(kept, (e) => e.slot),
+        });
+      }
+      return out;
+    };
+    const hosts = chosen('hosts', this.#hosts, this.#hostBytes);
+    const pairs = chosen('pairs', this.#pairs, this.#pairBytes);
+    const sockets = chosen('sockets', this.#sockets, this.#socketFlows);
+    const none = { keys: new Float64Array(0), slots: new Int32Array(0) };
+    const out = new Map<string, HostSegmentState>();
+    for (const name of new Set([...hosts.keys(), ...pairs.keys(), ...sockets.keys()])) {
+      const h = hosts.get(name) ?? none;
+      const p = pairs.get(name) ?? none;
+      const k = sockets.get(name) ?? none;
+      out.set(name, {
+        lambdas: [...this.lambdas],
+        fanoutWindowSeconds: this.#fanout.windowSeconds,
+        hosts: {
+          keys: h.keys,
+          bytes: this.#hostBytes.snapshot(h.slots),
+          fanout: this.#fanout.snapshot(h.slots),
+        },
+        pairs: { keys: p.keys, bytes: this.#pairBytes.snapshot(p.slots) },
+        sockets: { keys: k.keys, flows: this.#socketFlows.snapshot(k.slots) },
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A copy with the keys of `states` added, as the most recently used of each table (a segment
+   * moved here; its keys are about to be used). A key held here already keeps whichever row was
+   * updated later. When a table overflows, its least recently used keys go, as on any insertion.
+   * @throws RangeError when a state was taken with other λs, fan-out window or row sizes.
+   */
+  withSegments(states: ReadonlyMap<string, HostSegmentState>): HostStatistics {
+    const full = this.snapshot();
+    const rows = toKeyRows(full);
+    // Row widths of this configuration, from a one-key instance.
+    const probe = new HostStatistics(this.lambdas, 1, full.hosts.fanout.windowSeconds);
+    probe.update(0, 1, 2, 0, 0, 0, 0, 0);
+    const widths = toKeyRows(probe.snapshot());
+    const evicted: Record<TableName, number> = { hosts: 0, pairs: 0, sockets: 0 };
+    for (const [segment, state] of states) {
+      checkSegmentState(segment, state, this.lambdas, full.hosts.fanout.windowSeconds);
+      const ops = full.hosts.table.ops;
+      const incoming: Record<TableName, KeyRows> = {
+        hosts: segmentRows(segment, state.hosts.keys, ops, [
+          state.hosts.bytes.rows,
+          state.hosts.fanout.epochs,
+          state.hosts.fanout.bits,
+        ]),
+        pairs: segmentRows(segment, state.pairs.keys, ops, [state.pairs.bytes.rows]),
+        sockets: segmentRows(segment, state.sockets.keys, ops, [state.sockets.flows.rows]),
+      };
+      for (const t of TABLES) {
+        incoming[t].columns.forEach((column, c) => {
+          const expected = incoming[t].keys.length * widths[t].columns[c].length;
+          if (column.length !== expected)
+            throw new RangeError(
+              `segment ${segment}: host statistics checkpoint: ${t} rows hold ${column.length} values, expected ${expected}`,
+            );
+        });
+        const merged = mergeRows(rows[t], incoming[t], this.capacity);
+        rows[t] = merged.rows;
+        evicted[t] += merged.dropped;
+      }
+    }
+    return HostStatistics.restore(fromKeyRows(full, rows, evicted));
+  }
+
+  /** A copy without the keys of the segments `gone` selects (they moved to another instance); `this` when there are none. */
+  withoutSegments(gone: (segment: string) => boolean): HostStatistics {
+    const ids = new Set(this.#segmentNames.flatMap((name, id) => (gone(name) ? [id] : [])));
+    if (ids.size === 0 || TABLES.every((t) => !this.#tags[t].some((id) => ids.has(id)))) return this;
+    const full = this.snapshot();
+    const rows = toKeyRows(full);
+    for (const t of TABLES) {
+      const keep = rows[t].segments.flatMap((name, i) => (name !== '' && gone(name) ? [] : [i]));
+      rows[t] = pickRows(rows[t], keep);
+    }
+    return HostStatistics.restore(fromKeyRows(full, rows, { hosts: 0, pairs: 0, sockets: 0 }));
+  }
+}
+
+/** Each table of a full state as {@link KeyRows}; the first column is the damped rows (last update time first). */
+function toKeyRows(state: HostStatisticsState): Record<TableName, KeyRows> {
+  const names = state.segments?.names ?? [];
+  const rows = (t: TableName, columns: KeyRows['columns']): KeyRows => ({
+    keys: [...state[t].table.keys],
+    bumps: [...state[t].table.bumps],
+    segments: state[t].table.keys.map((_k, i) => names[state.segments?.[t][i] ?? NO_SEGMENT] ?? ''),
+    columns,
+  });
+  return {
+    hosts: rows('hosts', [state.hosts.bytes.rows, state.hosts.fanout.epochs, state.hosts.fanout.bits]),
+    pairs: rows('pairs', [state.pairs.bytes.rows]),
+    sockets: rows('sockets', [state.sockets.flows.rows]),
+  };
+}
+
+/** A full state from `base` with each table's keys and rows replaced by `rows`, and `evicted` more evictions. */
+function fromKeyRows(
+  base: HostStatisticsState,
+  rows: Record<TableName, KeyRows>,
+  evicted: Record<TableName, number>,
+): HostStatisticsState {
+  const names = [...new Set(TABLES.flatMap((t) => rows[t].segments).filter((n) => n !== ''))];
+  const ids = new Map(names.map((n, i) => [n, i]));
+  const table = (t: TableName): KeyTableState => ({
+    ...base[t].table,
+    keys: rows[t].keys,
+    bumps: rows[t].bumps,
+    evictions: base[t].table.evictions + evicted[t],
+  });
+  const tags = (t: TableName) => Int32Array.from(rows[t].segments, (n) => ids.get(n) ?? NO_SEGMENT);
+  return {
+    lambdas: base.lambdas,
+    capacity: base.capacity,
+    hosts: {
+      table: table('hosts'),
+      bytes: { ...base.hosts.bytes, rows: rows.hosts.columns[0] as Float64Array },
+      fanout: {
+        windowSeconds: base.hosts.fanout.windowSeconds,
+        epochs: rows.hosts.columns[1] as Float64Array,
+        bits: rows.hosts.columns[2] as Uint32Array,
+      },
+    },
+    pairs: {
+      table: table('pairs'),
+      bytes: { ...base.pairs.bytes, rows: rows.pairs.columns[0] as Float64Array },
+    },
+    sockets: {
+      table: table('sockets'),
+      flows: { ...base.sockets.flows, rows: rows.sockets.columns[0] as Float64Array },
+    },
+    segments: { names, hosts: tags('hosts'), pairs: tags('pairs'), sockets: tags('sockets') },
+  };
+}
+
+function segmentRows(
+  segment: string,
+  keys: Float64Array,
+  bump: number,
+  columns: KeyRows['columns'],
+): KeyRows {
+  return {
+    keys: [...keys],
+    bumps: Array.from(keys, () => bump),
+    segments: Array.from(keys, () => segment),
+    columns,
+  };
+}
+
+/** The rows at `indices`, in that order. */
+function pickRows(rows: KeyRows, indices: readonly number[]): KeyRows {
+  const n = rows.keys.length;
+  return {
+    keys: indices.map((i) => rows.keys[i]),
+    bumps: indices.map((i) => rows.bumps[i]),
+    segments: indices.map((i) => rows.segments[i]),
+    columns: rows.columns.map((column) => {
+      const width = n === 0 ? 0 : column.length / n;
+      const out = new (column.constructor as Float64ArrayConstructor | Uint32ArrayConstructor)(
+        indices.length * width,
+      );
+      indices.forEach((i, k) => {
+        out.set(column.subarray(i * width, (i + 1) * width), k * width);
+      });
+      return out;
+    }),
+  };
+}
+
+/**
+ * `local` then `incoming` (newest), a key in both kept once — the row updated later (its first
+ * value) — and the oldest dropped beyond `capacity` (counted as evictions: as if the moved keys
+ * had been inserted one by one).
+ */
+function mergeRows(local: KeyRows, incoming: KeyRows, capacity: number): { rows: KeyRows; dropped: number } {
+  const width = (rows: KeyRows) => (rows.keys.length === 0 ? 0 : rows.columns[0].length / rows.keys.length);
+  const lastLocal = (i: number) => local.columns[0][i * width(local)];
+  const lastIncoming = (i: number) => incoming.columns[0][i * width(incoming)];
+  const localIndex = new Map(local.keys.map((k, i) => [k, i]));
+  const takeIncoming = incoming.keys.flatMap((k, j) => {
+    const i = localIndex.get(k);
+    return i === undefined || lastIncoming(j) > lastLocal(i) ? [j] : [];
+  });
+  const replaced = new Set(takeIncoming.map((j) => incoming.keys[j]));
+  const keepLocal = local.keys.flatMap((k, i) => (replaced.has(k) ? [] : [i]));
+  const a = pickRows(local, keepLocal);
+  const b = pickRows(incoming, takeIncoming);
+  const drop = Math.max(0, a.keys.length + b.keys.length - capacity);
+  const joined: KeyRows = {
+    keys: [...a.keys, ...b.keys],
+    bumps: [...a.bumps, ...b.bumps],
+    segments: [...a.segments, ...b.segments],
+    columns: a.columns.map((column, c) => {
+      const out = new (column.constructor as Float64ArrayConstructor | Uint32ArrayConstructor)(
+        column.length + b.columns[c].length,
+      );
+      out.set(column);
+      out.set(b.columns[c], column.length);
+      return out;
+    }),
+  };
+  const rows = drop === 0 ? joined : pickRows(joined, joined.keys.map((_k, i) => i).slice(drop));
+  return { rows, dropped: drop };
+}
+
+function checkSegmentState(
+  segment: string,
+  state: HostSegmentState,
+  lambdas: readonly number[],
+  windowSeconds: number,
+): void {
+  const problem =
+    state.lambdas.join() !== lambdas.join()
+      ? `lambdas [${state.lambdas.join(', ')}], config has [${lambdas.join(', ')}]`
+      : state.fanoutWindowSeconds !== windowSeconds
+        ? `fan-out window ${state.fanoutWindowSeconds} s, expected ${windowSeconds} s`
+        : state.hosts.fanout.epochs.length !== state.hosts.keys.length
+          ? `${state.hosts.keys.length} hosts but ${state.hosts.fanout.epochs.length} fan-out rows`
+          : undefined;
+  if (problem !== undefined)
+    throw new RangeError(`segment ${segment}: host statistics checkpoint has ${problem}`);
 }
