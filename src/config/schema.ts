@@ -120,7 +120,7 @@ export const detectorSchema = z.strictObject({
       autoencoder: z.number().nonnegative().default(1),
       /** The segment's traffic-volume forecaster (flows per tick against forecast). */
       forecast: z.number().nonnegative().default(0.25),
-      /** Largest robust z-score over the scaled features (range violation). */
+      /** Distance from a flow to its nearest warm-up flow (L1 over the scaled features; unusual combinations). */
       baseline: z.number().nonnegative().default(0.25),
       /** Per-pair persistence of mildly unusual flows (low-and-slow: beaconing, slow exfiltration). */
       persistence: z.number().nonnegative().default(0.5),

@@ -1,13 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../core/errors.js';
-import { FeatureDeviationScorer } from './feature-deviation-scorer.js';
+import { FeatureDeviationScorer, groupWeights, MAX_REFERENCE_ROWS } from './feature-deviation-scorer.js';
 
 describe('FeatureDeviationScorer', () => {
-  it('scores each row by its largest absolute scaled value', () => {
+  it('without reference rows scores each row by its largest absolute scaled value', () => {
     const scorer = new FeatureDeviationScorer(3);
     const scores = scorer.score(Float32Array.from([0.5, -2, 1, 0, 0, 7]));
     expect(Array.from(scores)).toEqual([2, 7]);
     expect(Array.from(scorer.featureErrors(Float32Array.from([1, -3, 0])))).toEqual([1, 9, 0]);
+  });
+
+  it('scores the L1 distance to the nearest reference row', () => {
+    const scorer = new FeatureDeviationScorer(['a', 'b']);
+    scorer.fit(Float32Array.from([0, 0, 5, 5]));
+    const scores = scorer.score(Float32Array.from([0, 0, 4, 6, 1, -2]));
+    expect(Array.from(scores)).toEqual([0, 2, 3]);
+    // Per feature: the absolute difference to the nearest row, summing to the score.
+    expect(Array.from(scorer.featureErrors(Float32Array.from([4, 6, 1, -2])))).toEqual([1, 1, 1, 2]);
+  });
+
+  it('flags a combination no warm-up row had, though every feature lies inside its warm-up range', () => {
+    // Warm-up: small replies on port class A, large replies on port class B; the largest |z| is 1 for all.
+    const scorer = new FeatureDeviationScorer(['is_a', 'bytes_rev']);
+    scorer.fit(Float32Array.from([1, -1, 1, -1, 0, 1, 0, 1]));
+    const [usual, unusual] = scorer.score(Float32Array.from([1, -1, 1, 1]));
+    expect(usual).toBe(0);
+    expect(unusual).toBe(1);
+  });
+
+  it('counts a damped statistic once over its decay rates', () => {
+    const weights = groupWeights(['bytes', 'iat_l5', 'iat_l0.1', 'iat_l0.01', 'w_l1']);
+    expect(Array.from(weights)).toEqual([1, 1 / 3, 1 / 3, 1 / 3, 1].map(Math.fround));
+    const scorer = new FeatureDeviationScorer(['bytes', 'iat_l5', 'iat_l0.1']);
+    scorer.fit(new Float32Array(3));
+    // Both decay-rate copies 6 out count as one feature 6 out; one flow feature 6 out counts the same.
+    const [slow, flow] = scorer.score(Float32Array.from([0, 6, 6, 6, 0, 0]));
+    expect(slow).toBeCloseTo(6, 5);
+    expect(flow).toBeCloseTo(6, 5);
+  });
+
+  it('keeps at most MAX_REFERENCE_ROWS rows spread over the warm-up', () => {
+    const n = MAX_REFERENCE_ROWS * 3;
+    const scorer = new FeatureDeviationScorer(['x']);
+    scorer.fit(Float32Array.from({ length: n }, (_, i) => i));
+    expect(scorer.referenceRows).toBe(MAX_REFERENCE_ROWS);
+    // The last kept row is near the end of the warm-up, not its first third.
+    expect(scorer.score(Float32Array.from([n - 1]))[0]).toBeLessThan(3);
+  });
+
+  it('restores its reference rows and rejects ragged or non-finite ones', () => {
+    const scorer = new FeatureDeviationScorer(['a', 'b']);
+    scorer.fit(Float32Array.from([1, 2, 3, 4]));
+    const copy = new FeatureDeviationScorer(['a', 'b']);
+    copy.restore(scorer.snapshot());
+    const rows = Float32Array.from([0, 0, 3, 5]);
+    expect(Array.from(copy.score(rows))).toEqual(Array.from(scorer.score(rows)));
+    expect(() => copy.restore([1, 2, 3])).toThrow(ModelError);
+    expect(() => copy.restore([1, Number.NaN])).toThrow(ModelError);
   });
 
   it('rejects ragged input', () => {

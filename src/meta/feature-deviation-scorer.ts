@@ -1,44 +1,171 @@
 import { ModelError } from '../core/errors.js';
 import type { Scorer } from './scorer.js';
 
+/** Most warm-up rows kept as neighbours: bounds the cost per scored flow (rows × features). */
+export const MAX_REFERENCE_ROWS = 128;
+
 /**
- * The ensemble's cheap non-neural member: the largest absolute robust z-score over a row's features. Rows
- * arrive already scaled by the segment's {@link RobustScaler} (`(log1p(x) − median) / spread`), so a value
- * of 6 means six robust spreads from the segment's typical flow; the maximum flags a range violation in any
- * single feature (an exfiltration's byte count, a scan's fan-out) whatever the correlations the autoencoder
- * learned. It needs no training and costs one pass over the row.
+ * The ensemble's cheap non-neural member: the distance from a row to its nearest warm-up row (k = 1 nearest
+ * neighbour, Ramaswamy, Rastogi & Shim 2000), in the segment's {@link RobustScaler} units. It needs no
+ * training, only the scaled warm-up rows, and sees what a per-feature range check cannot: a flow whose every
+ * feature lies within the warm-up's ranges but whose combination matches no warm-up flow (a 64 kB HTTP
+ * download on a segment whose HTTP flows carried 2 kB, next to an SSH session that set the byte range).
+ *
+ * Two choices keep a few unstable features from deciding the distance:
+ * - L1 rather than Euclidean distance: in high dimension the L1 contrast between near and far points holds
+ *   up better (Aggarwal, Hinneburg & Keim, "On the surprising behavior of distance metrics in high
+ *   dimensional space", ICDT 2001), and one feature clipped at ±10 adds 10, not 100.
+ * - Each feature counts with weight 1/(size of its group): the damped statistics repeat every quantity once
+ *   per decay rate (`pair_iat_mean_l5` … `pair_iat_mean_l0.01`), and without the weights one quantity the
+ *   warm-up's few minutes could not span (a pair's hour-long inter-arrival time) would count five times.
+ *
+ * Without reference rows (before {@link fit}, or restored from a snapshot written before the neighbours were
+ * kept) the score is the row's largest |z|, the member's earlier definition, which such a snapshot's SPOT
+ * tail was calibrated on.
  */
 export class FeatureDeviationScorer implements Scorer {
   readonly name = 'baseline';
   readonly inputDim: number;
+  readonly #weights: Float32Array;
+  /**
+   * Columns by falling weight: the distance loop reads them in this order, so the heavy columns come first
+   * and a farther neighbour is abandoned after fewer of them.
+   */
+  readonly #order: Uint16Array;
+  /** The reference rows as given (scaled), for snapshots. */
+  #reference: Float32Array = new Float32Array(0);
+  /** The reference rows weighted and in {@link #order}: |w·x − w·r| = w·|x − r| costs no multiply per pair. */
+  #packed: Float32Array = new Float32Array(0);
+  /** Offset of the last scored row's nearest neighbour in {@link #packed}. */
+  #lastOffset = 0;
 
-  constructor(inputDim: number) {
-    this.inputDim = inputDim;
+  /** @param featureNames the row's columns; a trailing `_l<decay rate>` marks a damped statistic's group. */
+  constructor(featureNames: readonly string[] | number) {
+    const names =
+      typeof featureNames === 'number'
+        ? Array.from({ length: featureNames }, (_, j) => `f${j}`)
+        : featureNames;
+    this.inputDim = names.length;
+    this.#weights = groupWeights(names);
+    const w = this.#weights;
+    this.#order = Uint16Array.from(names.map((_, j) => j).sort((a, b) => w[b]! - w[a]! || a - b));
+  }
+
+  /** Warm-up rows kept as neighbours. */
+  get referenceRows(): number {
+    return this.#reference.length / this.inputDim;
+  }
+
+  /**
+   * Keeps scaled warm-up rows as the neighbours, evenly subsampled to {@link MAX_REFERENCE_ROWS} in
+   * stream order (so the sample spans the warm-up's time range).
+   */
+  fit(scaledRows: Float32Array): void {
+    const d = this.inputDim;
+    const n = this.#rowCount(scaledRows);
+    const keep = Math.min(n, MAX_REFERENCE_ROWS);
+    const reference = new Float32Array(keep * d);
+    for (let k = 0; k < keep; k++) {
+      const i = Math.floor((k * n) / keep);
+      reference.set(scaledRows.subarray(i * d, (i + 1) * d), k * d);
+    }
+    this.#setReference(reference);
   }
 
   score(rows: Float32Array): Float32Array {
     const n = this.#rowCount(rows);
     const d = this.inputDim;
+    if (this.#packed.length === 0) return largestAbs(rows, n, d);
     const out = new Float32Array(n);
+    const x = new Float32Array(d);
     for (let i = 0; i < n; i++) {
-      let worst = 0;
-      for (let j = i * d, end = j + d; j < end; j++) {
-        const v = Math.abs(rows[j]!);
-        if (v > worst) worst = v;
-      }
-      out[i] = worst;
+      this.#pack(rows, i * d, x);
+      out[i] = this.#nearest(x);
     }
     return out;
   }
 
-  /** Squared z-score per feature: the largest carries the row's score. */
+  /**
+   * Weighted absolute difference per feature to the row's nearest warm-up row (summing to its score); the
+   * squared z-scores without reference rows.
+   */
   featureErrors(rows: Float32Array): Float32Array {
-    this.#rowCount(rows);
-    return rows.map((v) => v * v);
+    const n = this.#rowCount(rows);
+    const d = this.inputDim;
+    if (this.#packed.length === 0) return rows.map((v) => v * v);
+    const out = new Float32Array(rows.length);
+    const x = new Float32Array(d);
+    const packed = this.#packed;
+    const order = this.#order;
+    for (let i = 0; i < n; i++) {
+      this.#pack(rows, i * d, x);
+      this.#nearest(x);
+      const ref = this.#lastOffset;
+      for (let k = 0; k < d; k++) out[i * d + order[k]!] = Math.abs(x[k]! - packed[ref + k]!);
+    }
+    return out;
+  }
+
+  /** The reference rows as plain numbers, for the segment's snapshot. */
+  snapshot(): number[] {
+    return Array.from(this.#reference);
+  }
+
+  /** Replaces the reference rows; throws {@link ModelError} when they are not whole rows of finite values. */
+  restore(reference: readonly number[]): void {
+    if (reference.length % this.inputDim !== 0 || !reference.every(Number.isFinite)) {
+      throw new ModelError(
+        `baseline snapshot: expected whole ${this.inputDim}-feature rows of finite values, got ${reference.length} values`,
+      );
+    }
+    this.#setReference(Float32Array.from(reference));
   }
 
   dispose(): void {
     // Nothing to free: the scorer holds no tensors or handles.
+  }
+
+  #setReference(reference: Float32Array): void {
+    const d = this.inputDim;
+    const packed = new Float32Array(reference.length);
+    for (let row = 0; row < reference.length; row += d)
+      this.#pack(reference, row, packed.subarray(row, row + d));
+    this.#reference = reference;
+    this.#packed = packed;
+  }
+
+  /** Writes the row at `row` of `rows`, weighted and in column order, into `out`. */
+  #pack(rows: Float32Array, row: number, out: Float32Array): void {
+    const order = this.#order;
+    const w = this.#weights;
+    for (let k = 0; k < order.length; k++) {
+      const j = order[k]!;
+      out[k] = w[j]! * rows[row + j]!;
+    }
+  }
+
+  /**
+   * The weighted L1 distance from the packed row `x` to its nearest packed reference row, whose offset is
+   * left in {@link #lastOffset}. The search
+   * starts from the previous row's nearest neighbour (consecutive flows of a segment are often alike), so
+   * the bound that abandons farther rows is tight from the start; the distance is checked against it every
+   * {@link ABANDON_STRIDE} columns rather than after each.
+   */
+  #nearest(x: Float32Array): number {
+    const d = this.inputDim;
+    const packed = this.#packed;
+    let offset = this.#lastOffset < packed.length ? this.#lastOffset : 0;
+    let best = distanceWithin(x, packed, offset, d, Number.POSITIVE_INFINITY);
+    for (let ref = 0; ref < packed.length; ref += d) {
+      if (ref === offset) continue;
+      const dist = distanceWithin(x, packed, ref, d, best);
+      if (dist < best) {
+        best = dist;
+        offset = ref;
+      }
+    }
+    this.#lastOffset = offset;
+    return best;
   }
 
   #rowCount(rows: Float32Array): number {
@@ -50,4 +177,50 @@ export class FeatureDeviationScorer implements Scorer {
     }
     return n;
   }
+}
+
+/** Columns summed between two checks of the running distance against the bound. */
+const ABANDON_STRIDE = 8;
+
+/**
+ * L1 distance between `x` and the `d` values of `packed` at `offset`, in column order; once it reaches
+ * `bound` the sum stops and some value ≥ `bound` is returned (early abandoning).
+ */
+function distanceWithin(
+  x: Float32Array,
+  packed: Float32Array,
+  offset: number,
+  d: number,
+  bound: number,
+): number {
+  let dist = 0;
+  let k = 0;
+  while (k < d) {
+    const end = Math.min(d, k + ABANDON_STRIDE);
+    for (; k < end; k++) dist += Math.abs(x[k]! - packed[offset + k]!);
+    if (dist >= bound) return dist;
+  }
+  return dist;
+}
+
+/** Each row's largest |z|: the score without reference rows. */
+function largestAbs(rows: Float32Array, n: number, d: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let worst = 0;
+    for (let j = i * d, end = j + d; j < end; j++) {
+      const v = Math.abs(rows[j]!);
+      if (v > worst) worst = v;
+    }
+    out[i] = worst;
+  }
+  return out;
+}
+
+/** 1 / (number of columns sharing the name once a trailing `_l<decay rate>` is removed), per column. */
+export function groupWeights(featureNames: readonly string[]): Float32Array {
+  const groups = featureNames.map((name) => name.replace(/_l[0-9.e+-]+$/, ''));
+  const sizes = new Map<string, number>();
+  for (const g of groups) sizes.set(g, (sizes.get(g) ?? 0) + 1);
+  return Float32Array.from(groups, (g) => 1 / sizes.get(g)!);
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type DetectorConfig, detectorSchema } from '../config/schema.js';
 import type { RoutedFlow } from '../core/flow-record.js';
 import { selectBackend } from './backend.js';
+import { MAX_REFERENCE_ROWS } from './feature-deviation-scorer.js';
 import { SegmentDetector } from './segment-detector.js';
 import { SyntheticRows } from './synthetic-rows.js';
 
@@ -111,5 +112,28 @@ describe('SegmentDetector adaptation', () => {
     d.dispose();
     copy.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("keeps warm-up rows as the non-neural member's neighbours, in its snapshot too", async () => {
+    const benign = new SyntheticRows({ dim: DIM, seed: 3 });
+    const d = new SegmentDetector({ segment: 'lan', featureNames, config });
+    d.score(benign.inliers(400, true), flows(400));
+    await runDue(d);
+    const snapshot = JSON.parse(JSON.stringify(d.snapshot()));
+    const reference: number[] = snapshot.ensemble.baselineReference;
+    // 300 training rows of the 400-flow warm-up, subsampled.
+    expect(reference.length).toBe(MAX_REFERENCE_ROWS * DIM);
+    const baselineP = (rows: Float32Array) => {
+      const p = d.score(rows, flows(rows.length / DIM)).detectors.find((m) => m.detector === 'baseline')!;
+      return Array.from(p.pValues).reduce((a, b) => a + b, 0) / p.pValues.length;
+    };
+    expect(baselineP(benign.outliers(50, true))).toBeLessThan(baselineP(benign.inliers(50, true)));
+    // A snapshot written before the neighbours were kept still restores (the member falls back to max |z|).
+    const { baselineReference: _, ...older } = snapshot.ensemble;
+    const copy = new SegmentDetector({ segment: 'lan', featureNames, config });
+    copy.restore({ ...snapshot, ensemble: older });
+    expect(copy.state).toBe('ready');
+    d.dispose();
+    copy.dispose();
   });
 });

@@ -64,6 +64,8 @@ interface Model {
   autoencoder: Autoencoder;
   /** Weights online adaptation is pulled toward. */
   anchor: AutoencoderWeights;
+  /** The non-neural member; its neighbours are scaled warm-up rows, so it is swapped with the scaler. */
+  baseline: FeatureDeviationScorer;
 }
 
 /**
@@ -78,7 +80,6 @@ export class SegmentDetector {
   readonly featureNames: readonly string[];
   readonly #config: DetectorConfig;
   readonly #initialWeights: AutoencoderWeights | undefined;
-  readonly #baseline: FeatureDeviationScorer;
   readonly #forecaster: VolumeForecaster;
   readonly #recent: RowRing;
   readonly #drift: DriftMonitor;
@@ -99,7 +100,6 @@ export class SegmentDetector {
     this.#config = config;
     this.#initialWeights = options.initialWeights;
     const dim = this.featureNames.length;
-    this.#baseline = new FeatureDeviationScorer(dim);
     this.#forecaster = new VolumeForecaster({ ...config.forecast, ...options.forecaster });
     this.#recent = new RowRing(dim, config.warmupFlows);
     this.#drift = new DriftMonitor({
@@ -163,11 +163,9 @@ export class SegmentDetector {
       if (!this.#training) this.#warmup.push(rows, forecast, keys, timesMs);
       return this.#learningScores(n);
     }
-    // One pass scales the rows and yields the feature-deviation score (the largest |z| of each row).
-    const deviation = new Float32Array(n);
-    const scaled = model.scaler.transform(rows, undefined, deviation);
+    const scaled = model.scaler.transform(rows);
     const autoencoder = model.autoencoder.scoreRows(scaled);
-    const raw = { autoencoder: autoencoder.scores, baseline: deviation, forecast };
+    const raw = { autoencoder: autoencoder.scores, baseline: model.baseline.score(scaled), forecast };
     const result = this.#ensemble.score(raw, keys, timesMs);
     const explain: number[] = [];
     const { minPValue } = this.#config.adaptation;
@@ -238,7 +236,7 @@ export class SegmentDetector {
       scaler: model.scaler.snapshot(),
       weights: plainWeights(model.autoencoder.exportWeights()),
       anchor: plainWeights(model.anchor),
-      ensemble: this.#ensemble.snapshot(),
+      ensemble: { ...this.#ensemble.snapshot(), baselineReference: model.baseline.snapshot() },
       drift: this.#drift.snapshot(),
     };
   }
@@ -264,11 +262,14 @@ export class SegmentDetector {
         scaler: new RobustScaler(),
         autoencoder: this.#newAutoencoder(typedWeights(weights)),
         anchor: typedWeights(anchor),
+        baseline: new FeatureDeviationScorer(this.featureNames),
       };
       const restored = new SegmentEnsemble(this.#config);
       try {
         model.scaler.restore(scaler);
         restored.restore(ensemble);
+        // An older snapshot without the neighbours: the member keeps the largest |z| its SPOT was fitted on.
+        model.baseline.restore(ensemble.baselineReference ?? []);
       } catch (err) {
         model.autoencoder.dispose();
         throw err;
@@ -317,7 +318,10 @@ export class SegmentDetector {
       // A fresh scaler and calibration, swapped in only with the model they belong to.
       const scaler = new RobustScaler();
       scaler.fit(split.train, dim);
-      const fit = await autoencoder.fit(scaler.transform(split.train), this.#config.warmupEpochs, options);
+      const train = scaler.transform(split.train);
+      const baseline = new FeatureDeviationScorer(this.featureNames);
+      baseline.fit(train);
+      const fit = await autoencoder.fit(train, this.#config.warmupEpochs, options);
       if (fit.aborted || this.#disposed) {
         autoencoder.dispose();
         return undefined;
@@ -325,7 +329,7 @@ export class SegmentDetector {
       const calibration = scaler.transform(split.calibration);
       const rows = {
         autoencoder: autoencoder.score(calibration),
-        baseline: this.#baseline.score(calibration),
+        baseline: baseline.score(calibration),
       };
       if (kind === 'warmup') {
         const calibrationRows = { ...rows, forecast: split.calibrationForecast };
@@ -337,7 +341,12 @@ export class SegmentDetector {
           split.keys,
         );
       } else this.#ensemble.recalibrateRows(rows);
-      this.#install({ scaler, autoencoder, anchor: this.#initialWeights ?? autoencoder.exportWeights() });
+      this.#install({
+        scaler,
+        autoencoder,
+        anchor: this.#initialWeights ?? autoencoder.exportWeights(),
+        baseline,
+      });
       this.#warmup = new WarmupBuffer(dim, 0);
       this.#driftPending = false;
       this.#drift.reset();

@@ -31,6 +31,11 @@ export interface SegmentEnsembleSnapshot {
   pairs: PairEvidence[];
   /** Pairs seen during the warm-up (with `persistence.newPairsOnly`); absent in older snapshots. */
   knownPairs?: string[];
+  /**
+   * The non-neural member's neighbours (scaled warm-up rows, row-major), written by the segment detector
+   * that owns the member; absent in older snapshots.
+   */
+  baselineReference?: number[];
 }
 
 const MEMBERS = ['autoencoder', 'baseline', 'forecast'] as const;
