@@ -19,6 +19,29 @@ describe('FeatureDeviationScorer', () => {
     expect(Array.from(scorer.featureErrors(Float32Array.from([4, 6, 1, -2])))).toEqual([1, 1, 1, 2]);
   });
 
+  it('finds the same nearest distance as a search over every reference row', () => {
+    const d = 12;
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return (seed / 2 ** 31) * 8 - 4;
+    };
+    const reference = Float32Array.from({ length: 100 * d }, next);
+    const rows = Float32Array.from({ length: 300 * d }, next);
+    const scorer = new FeatureDeviationScorer(d);
+    scorer.fit(reference);
+    const scores = scorer.score(rows);
+    for (let i = 0; i < 300; i++) {
+      let best = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < 100; r++) {
+        let dist = 0;
+        for (let k = 0; k < d; k++) dist += Math.abs(rows[i * d + k]! - reference[r * d + k]!);
+        best = Math.min(best, dist);
+      }
+      expect(scores[i]).toBeCloseTo(best, 4);
+    }
+  });
+
   it('flags a combination no warm-up row had, though every feature lies inside its warm-up range', () => {
     // Warm-up: small replies on port class A, large replies on port class B; the largest |z| is 1 for all.
     const scorer = new FeatureDeviationScorer(['is_a', 'bytes_rev']);

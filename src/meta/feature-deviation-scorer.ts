@@ -34,8 +34,13 @@ export class FeatureDeviationScorer implements Scorer {
   readonly #order: Uint16Array;
   /** The reference rows as given (scaled), for snapshots. */
   #reference: Float32Array = new Float32Array(0);
-  /** The reference rows weighted and in {@link #order}: |w·x − w·r| = w·|x − r| costs no multiply per pair. */
+  /**
+   * The reference rows weighted and in {@link #order} (|w·x − w·r| = w·|x − r| costs no multiply per pair),
+   * sorted by their L1 norm.
+   */
   #packed: Float32Array = new Float32Array(0);
+  /** L1 norm of each row of {@link #packed}, ascending. */
+  #norms: Float64Array = new Float64Array(0);
   /** Offset of the last scored row's nearest neighbour in {@link #packed}. */
   #lastOffset = 0;
 
@@ -127,11 +132,21 @@ export class FeatureDeviationScorer implements Scorer {
 
   #setReference(reference: Float32Array): void {
     const d = this.inputDim;
+    const rows = reference.length / d;
+    const weighted = new Float32Array(reference.length);
+    const norms = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const row = weighted.subarray(r * d, (r + 1) * d);
+      this.#pack(reference, r * d, row);
+      norms[r] = l1Norm(row);
+    }
+    const byNorm = Array.from({ length: rows }, (_, r) => r).sort((a, b) => norms[a]! - norms[b]! || a - b);
     const packed = new Float32Array(reference.length);
-    for (let row = 0; row < reference.length; row += d)
-      this.#pack(reference, row, packed.subarray(row, row + d));
+    for (const [k, r] of byNorm.entries()) packed.set(weighted.subarray(r * d, (r + 1) * d), k * d);
     this.#reference = reference;
     this.#packed = packed;
+    this.#norms = Float64Array.from(byNorm, (r) => norms[r]!);
+    this.#lastOffset = 0;
   }
 
   /** Writes the row at `row` of `rows`, weighted and in column order, into `out`. */
@@ -146,25 +161,36 @@ export class FeatureDeviationScorer implements Scorer {
 
   /**
    * The weighted L1 distance from the packed row `x` to its nearest packed reference row, whose offset is
-   * left in {@link #lastOffset}. The search
-   * starts from the previous row's nearest neighbour (consecutive flows of a segment are often alike), so
-   * the bound that abandons farther rows is tight from the start; the distance is checked against it every
-   * {@link ABANDON_STRIDE} columns rather than after each.
+   * left in {@link #lastOffset}. The search starts from the previous row's nearest neighbour (consecutive
+   * flows of a segment are often alike), so the bound is tight from the start, then walks outward from
+   * `x`'s own L1 norm through the rows sorted by norm: ‖x − r‖ ≥ |‖x‖ − ‖r‖|, so once both directions are
+   * that far away no remaining row can be nearer and the walk stops. Each distance is abandoned as soon as
+   * it reaches the bound, checked every {@link ABANDON_STRIDE} columns.
    */
   #nearest(x: Float32Array): number {
     const d = this.inputDim;
     const packed = this.#packed;
-    let offset = this.#lastOffset < packed.length ? this.#lastOffset : 0;
-    let best = distanceWithin(x, packed, offset, d, Number.POSITIVE_INFINITY);
-    for (let ref = 0; ref < packed.length; ref += d) {
-      if (ref === offset) continue;
-      const dist = distanceWithin(x, packed, ref, d, best);
+    const norms = this.#norms;
+    const rows = norms.length;
+    const first = this.#lastOffset < packed.length ? this.#lastOffset / d : 0;
+    let best = distanceWithin(x, packed, first * d, d, Number.POSITIVE_INFINITY);
+    let nearest = first;
+    const nx = l1Norm(x);
+    let hi = lowerBound(norms, nx);
+    let lo = hi - 1;
+    while (lo >= 0 || hi < rows) {
+      const gapLo = lo >= 0 ? nx - norms[lo]! : Number.POSITIVE_INFINITY;
+      const gapHi = hi < rows ? norms[hi]! - nx : Number.POSITIVE_INFINITY;
+      if (Math.min(gapLo, gapHi) >= best) break;
+      const r = gapLo <= gapHi ? lo-- : hi++;
+      if (r === first) continue;
+      const dist = distanceWithin(x, packed, r * d, d, best);
       if (dist < best) {
         best = dist;
-        offset = ref;
+        nearest = r;
       }
     }
-    this.#lastOffset = offset;
+    this.#lastOffset = nearest * d;
     return best;
   }
 
@@ -177,6 +203,24 @@ export class FeatureDeviationScorer implements Scorer {
     }
     return n;
   }
+}
+
+function l1Norm(row: Float32Array): number {
+  let sum = 0;
+  for (let k = 0; k < row.length; k++) sum += Math.abs(row[k]!);
+  return sum;
+}
+
+/** First index of the ascending `sorted` whose value is at least `value` (`sorted.length` if none). */
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Columns summed between two checks of the running distance against the bound. */
