@@ -1,4 +1,3 @@
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentCheckpoint } from '../../src/compose/segment-state-store.js';
 import { parseState, stringifyState } from '../../src/compose/state-json.js';
@@ -18,6 +17,7 @@ import {
   metricSum,
   produceValues,
   scanFlows,
+  segmentsCoveringPartitions,
   until,
 } from './support/kafka-flows.js';
 
@@ -36,25 +36,6 @@ const STATE = 'tapwatch-segment-state';
 const LAMBDAS = [5, 3, 1, 0.1, 0.01];
 /** Per host row: last update, then (w, LS, SS) per λ. */
 const HOST_ROW = 1 + LAMBDAS.length * 3;
-
-/** One segment name per internal partition, found with the producer's own partitioner. */
-function segmentsCoveringPartitions(): Record<string, string> {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_v, i) => ({
-    partitionId: i,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-    partitionErrorCode: 0,
-  }));
-  const byPartition = new Map<number, string>();
-  for (let i = 0; byPartition.size < PARTITIONS && i < 1000; i++) {
-    const name = `seg-${i}`;
-    const p = partitioner({ topic: INTERNAL, partitionMetadata, message: { key: name, value: null } });
-    if (!byPartition.has(p)) byPartition.set(p, name);
-  }
-  return Object.fromEntries([...byPartition.values()].map((name, i) => [name, `10.${i + 1}.0`]));
-}
 
 /** The latest checkpoint of each segment on the state topic, as the test broker holds it. */
 function checkpoints(broker: TestKafkaBroker): Map<string, SegmentCheckpoint> {
@@ -82,7 +63,7 @@ function alertsAbout(broker: TestKafkaBroker, segment: string, ip: string): unkn
 }
 
 describe('scale-out moves alert suppression and host statistics with a segment', () => {
-  const segments = segmentsCoveringPartitions();
+  const segments = segmentsCoveringPartitions(INTERNAL, PARTITIONS);
   let broker: TestKafkaBroker;
   let config: string;
   /** The last checkpoints of the first test, for the compatibility test. */

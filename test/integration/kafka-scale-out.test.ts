@@ -1,4 +1,3 @@
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestKafkaBroker } from '../support/kafka-broker/test-kafka-broker.js';
 import {
@@ -15,6 +14,7 @@ import {
   metricSum,
   produceValues,
   scanFlows,
+  segmentsCoveringPartitions,
   until,
 } from './support/kafka-flows.js';
 
@@ -28,27 +28,8 @@ const BENIGN = 700;
 const WARMUP = 512;
 const INTERNAL = 'tapwatch-flows-by-segment';
 
-/** One segment name per internal partition, found with the producer's own partitioner. */
-function segmentsCoveringPartitions(): Record<string, string> {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_v, i) => ({
-    partitionId: i,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-    partitionErrorCode: 0,
-  }));
-  const byPartition = new Map<number, string>();
-  for (let i = 0; byPartition.size < PARTITIONS && i < 1000; i++) {
-    const name = `seg-${i}`;
-    const p = partitioner({ topic: INTERNAL, partitionMetadata, message: { key: name, value: null } });
-    if (!byPartition.has(p)) byPartition.set(p, name);
-  }
-  return Object.fromEntries([...byPartition.values()].map((name, i) => [name, `10.${i + 1}.0`]));
-}
-
 describe('scale-out with per-segment state', () => {
-  const segments = segmentsCoveringPartitions();
+  const segments = segmentsCoveringPartitions(INTERNAL, PARTITIONS);
   let broker: TestKafkaBroker;
   let config: string;
   const daemons: DaemonRun[] = [];

@@ -1,4 +1,4 @@
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel, Partitioners } from 'kafkajs';
 import { FLOW_MESSAGE } from '../../../src/ingest/kafka/goflow2-schema.js';
 
 /** A flow as the tests produce it, before it is written in some upstream format. */
@@ -299,4 +299,26 @@ alerts:
 telemetry:
   listen: 127.0.0.1:0
 ${scale}${options.extra ?? ''}`;
+}
+
+/**
+ * One segment name per partition of `topic`, found with the producer's own partitioner, each mapped to
+ * its own /24 prefix (`10.<n>.0`): segments keyed by these names cover every partition.
+ */
+export function segmentsCoveringPartitions(topic: string, partitions: number): Record<string, string> {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_v, i) => ({
+    partitionId: i,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  const byPartition = new Map<number, string>();
+  for (let i = 0; byPartition.size < partitions && i < 1000; i++) {
+    const name = `seg-${i}`;
+    const p = partitioner({ topic, partitionMetadata, message: { key: name, value: null } });
+    if (!byPartition.has(p)) byPartition.set(p, name);
+  }
+  return Object.fromEntries([...byPartition.values()].map((name, i) => [name, `10.${i + 1}.0`]));
 }
