@@ -3,13 +3,7 @@ import type { SegmentCheckpoint } from '../../src/compose/segment-state-store.js
 import { parseState, stringifyState } from '../../src/compose/state-json.js';
 import { hashText } from '../../src/features/key-hash.js';
 import { TestKafkaBroker } from '../support/kafka-broker/test-kafka-broker.js';
-import {
-  type DaemonRun,
-  startDaemon,
-  tempDir,
-  waitForStatus,
-  writeConfig,
-} from './support/daemon-process.js';
+import { type DaemonRun, startReadyDaemon, tempDir, writeConfig } from './support/daemon-process.js';
 import {
   benignFlows,
   encodeFlow,
@@ -70,11 +64,9 @@ describe('scale-out moves alert suppression and host statistics with a segment',
   let written: SegmentCheckpoint[] = [];
   const daemons: DaemonRun[] = [];
   const start = async () => {
-    const run = startDaemon(['run', '--config', config]);
-    daemons.push(run);
-    const base = `http://${await run.telemetryAddress()}`;
-    await waitForStatus(`${base}/-/ready`, 200);
-    return { run, base };
+    const started = await startReadyDaemon(config);
+    daemons.push(started.run);
+    return started;
   };
 
   beforeAll(async () => {

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestKafkaBroker } from '../support/kafka-broker/test-kafka-broker.js';
-import {
-  type DaemonRun,
-  startDaemon,
-  tempDir,
-  waitForStatus,
-  writeConfig,
-} from './support/daemon-process.js';
+import { type DaemonRun, startReadyDaemon, tempDir, writeConfig } from './support/daemon-process.js';
 import {
   benignFlows,
   encodeFlow,
@@ -34,11 +28,9 @@ describe('scale-out with per-segment state', () => {
   let config: string;
   const daemons: DaemonRun[] = [];
   const start = async () => {
-    const run = startDaemon(['run', '--config', config]);
-    daemons.push(run);
-    const base = `http://${await run.telemetryAddress()}`;
-    await waitForStatus(`${base}/-/ready`, 200);
-    return { run, base };
+    const started = await startReadyDaemon(config);
+    daemons.push(started.run);
+    return started;
   };
 
   beforeAll(async () => {

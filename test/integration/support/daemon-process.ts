@@ -102,3 +102,19 @@ export async function waitForStatus(url: string, status: number, timeoutMs = 30_
   }
   throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
 }
+
+/**
+ * Starts `tapwatch run --config <config>` and waits until `/-/ready` answers 200; `base` is its telemetry
+ * URL. A daemon that never gets ready is killed before the error is thrown.
+ */
+export async function startReadyDaemon(config: string): Promise<{ run: DaemonRun; base: string }> {
+  const run = startDaemon(['run', '--config', config]);
+  try {
+    const base = `http://${await run.telemetryAddress()}`;
+    await waitForStatus(`${base}/-/ready`, 200);
+    return { run, base };
+  } catch (err) {
+    run.child.kill('SIGKILL');
+    throw err;
+  }
+}
