@@ -1,5 +1,17 @@
 import { DampedStats, type DampedStatsState } from './damped-stats.js';
 import { FanoutTracker, type FanoutTrackerState } from './fanout-tracker.js';
+import {
+  checkSegmentState,
+  fromKeyRows,
+  type KeyRows,
+  mergeRows,
+  NO_SEGMENT,
+  pickRows,
+  segmentRows,
+  TABLES,
+  type TableName,
+  toKeyRows,
+} from './host-segment-rows.js';
 import { combineKeys } from './key-hash.js';
 import { KeyTable, type KeyTableState } from './key-table.js';
 
@@ -46,19 +58,6 @@ export const HOST_SEGMENT_LIMITS: Readonly<HostSegmentLimits> = { hosts: 256, pa
  * (every λ decays at least that much), so a fresh start differs from them by less than 0.1%.
  */
 const IDLE_TIME_CONSTANTS = 10;
-
-const NO_SEGMENT = -1;
-type TableName = 'hosts' | 'pairs' | 'sockets';
-const TABLES: readonly TableName[] = ['hosts', 'pairs', 'sockets'];
-
-/** One table's keys in recency order (oldest first) with, per key, its bump, segment and rows. */
-interface KeyRows {
-  keys: number[];
-  bumps: number[];
-  segments: string[];
-  /** Row blocks, each `keys.length * width` values. */
-  columns: (Float64Array | Uint32Array)[];
-}
 
 /**
  * The per-host, per-host-pair and per-socket state behind the damped features, each in its
@@ -357,147 +356,4 @@ export class HostStatistics {
     }
     return HostStatistics.restore(fromKeyRows(full, rows, { hosts: 0, pairs: 0, sockets: 0 }));
   }
-}
-
-/** Each table of a full state as {@link KeyRows}; the first column is the damped rows (last update time first). */
-function toKeyRows(state: HostStatisticsState): Record<TableName, KeyRows> {
-  const names = state.segments?.names ?? [];
-  const rows = (t: TableName, columns: KeyRows['columns']): KeyRows => ({
-    keys: [...state[t].table.keys],
-    bumps: [...state[t].table.bumps],
-    segments: state[t].table.keys.map((_k, i) => names[state.segments?.[t][i] ?? NO_SEGMENT] ?? ''),
-    columns,
-  });
-  return {
-    hosts: rows('hosts', [state.hosts.bytes.rows, state.hosts.fanout.epochs, state.hosts.fanout.bits]),
-    pairs: rows('pairs', [state.pairs.bytes.rows]),
-    sockets: rows('sockets', [state.sockets.flows.rows]),
-  };
-}
-
-/** A full state from `base` with each table's keys and rows replaced by `rows`, and `evicted` more evictions. */
-function fromKeyRows(
-  base: HostStatisticsState,
-  rows: Record<TableName, KeyRows>,
-  evicted: Record<TableName, number>,
-): HostStatisticsState {
-  const names = [...new Set(TABLES.flatMap((t) => rows[t].segments).filter((n) => n !== ''))];
-  const ids = new Map(names.map((n, i) => [n, i]));
-  const table = (t: TableName): KeyTableState => ({
-    ...base[t].table,
-    keys: rows[t].keys,
-    bumps: rows[t].bumps,
-    evictions: base[t].table.evictions + evicted[t],
-  });
-  const tags = (t: TableName) => Int32Array.from(rows[t].segments, (n) => ids.get(n) ?? NO_SEGMENT);
-  return {
-    lambdas: base.lambdas,
-    capacity: base.capacity,
-    hosts: {
-      table: table('hosts'),
-      bytes: { ...base.hosts.bytes, rows: rows.hosts.columns[0] as Float64Array },
-      fanout: {
-        windowSeconds: base.hosts.fanout.windowSeconds,
-        epochs: rows.hosts.columns[1] as Float64Array,
-        bits: rows.hosts.columns[2] as Uint32Array,
-      },
-    },
-    pairs: {
-      table: table('pairs'),
-      bytes: { ...base.pairs.bytes, rows: rows.pairs.columns[0] as Float64Array },
-    },
-    sockets: {
-      table: table('sockets'),
-      flows: { ...base.sockets.flows, rows: rows.sockets.columns[0] as Float64Array },
-    },
-    segments: { names, hosts: tags('hosts'), pairs: tags('pairs'), sockets: tags('sockets') },
-  };
-}
-
-function segmentRows(
-  segment: string,
-  keys: Float64Array,
-  bump: number,
-  columns: KeyRows['columns'],
-): KeyRows {
-  return {
-    keys: [...keys],
-    bumps: Array.from(keys, () => bump),
-    segments: Array.from(keys, () => segment),
-    columns,
-  };
-}
-
-/** The rows at `indices`, in that order. */
-function pickRows(rows: KeyRows, indices: readonly number[]): KeyRows {
-  const n = rows.keys.length;
-  return {
-    keys: indices.map((i) => rows.keys[i]),
-    bumps: indices.map((i) => rows.bumps[i]),
-    segments: indices.map((i) => rows.segments[i]),
-    columns: rows.columns.map((column) => {
-      const width = n === 0 ? 0 : column.length / n;
-      const out = new (column.constructor as Float64ArrayConstructor | Uint32ArrayConstructor)(
-        indices.length * width,
-      );
-      indices.forEach((i, k) => {
-        out.set(column.subarray(i * width, (i + 1) * width), k * width);
-      });
-      return out;
-    }),
-  };
-}
-
-/**
- * `local` then `incoming` (newest), a key in both kept once — the row updated later (its first
- * value) — and the oldest dropped beyond `capacity` (counted as evictions: as if the moved keys
- * had been inserted one by one).
- */
-function mergeRows(local: KeyRows, incoming: KeyRows, capacity: number): { rows: KeyRows; dropped: number } {
-  const width = (rows: KeyRows) => (rows.keys.length === 0 ? 0 : rows.columns[0].length / rows.keys.length);
-  const lastLocal = (i: number) => local.columns[0][i * width(local)];
-  const lastIncoming = (i: number) => incoming.columns[0][i * width(incoming)];
-  const localIndex = new Map(local.keys.map((k, i) => [k, i]));
-  const takeIncoming = incoming.keys.flatMap((k, j) => {
-    const i = localIndex.get(k);
-    return i === undefined || lastIncoming(j) > lastLocal(i) ? [j] : [];
-  });
-  const replaced = new Set(takeIncoming.map((j) => incoming.keys[j]));
-  const keepLocal = local.keys.flatMap((k, i) => (replaced.has(k) ? [] : [i]));
-  const a = pickRows(local, keepLocal);
-  const b = pickRows(incoming, takeIncoming);
-  const drop = Math.max(0, a.keys.length + b.keys.length - capacity);
-  const joined: KeyRows = {
-    keys: [...a.keys, ...b.keys],
-    bumps: [...a.bumps, ...b.bumps],
-    segments: [...a.segments, ...b.segments],
-    columns: a.columns.map((column, c) => {
-      const out = new (column.constructor as Float64ArrayConstructor | Uint32ArrayConstructor)(
-        column.length + b.columns[c].length,
-      );
-      out.set(column);
-      out.set(b.columns[c], column.length);
-      return out;
-    }),
-  };
-  const rows = drop === 0 ? joined : pickRows(joined, joined.keys.map((_k, i) => i).slice(drop));
-  return { rows, dropped: drop };
-}
-
-function checkSegmentState(
-  segment: string,
-  state: HostSegmentState,
-  lambdas: readonly number[],
-  windowSeconds: number,
-): void {
-  const problem =
-    state.lambdas.join() !== lambdas.join()
-      ? `lambdas [${state.lambdas.join(', ')}], config has [${lambdas.join(', ')}]`
-      : state.fanoutWindowSeconds !== windowSeconds
-        ? `fan-out window ${state.fanoutWindowSeconds} s, expected ${windowSeconds} s`
-        : state.hosts.fanout.epochs.length !== state.hosts.keys.length
-          ? `${state.hosts.keys.length} hosts but ${state.hosts.fanout.epochs.length} fan-out rows`
-          : undefined;
-  if (problem !== undefined)
-    throw new RangeError(`segment ${segment}: host statistics checkpoint has ${problem}`);
 }
