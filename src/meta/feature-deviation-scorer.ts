@@ -1,4 +1,5 @@
 import { ModelError } from '../core/errors.js';
+import { NearestRowKernel } from './nearest-row-kernel.js';
 import type { Scorer } from './scorer.js';
 
 /** Most warm-up rows kept as neighbours: bounds the cost per scored flow (rows × features). */
@@ -36,13 +37,11 @@ export class FeatureDeviationScorer implements Scorer {
   #reference: Float32Array = new Float32Array(0);
   /**
    * The reference rows weighted and in {@link #order} (|w·x − w·r| = w·|x − r| costs no multiply per pair),
-   * sorted by their L1 norm.
+   * sorted by their L1 norm, and the search over them; none before {@link fit} or {@link restore}.
    */
-  #packed: Float32Array = new Float32Array(0);
-  /** L1 norm of each row of {@link #packed}, ascending. */
-  #norms: Float64Array = new Float64Array(0);
-  /** Offset of the last scored row's nearest neighbour in {@link #packed}. */
-  #lastOffset = 0;
+  #kernel: NearestRowKernel | undefined;
+  /** Index of the last scored row's nearest neighbour. */
+  #lastNearest = 0;
 
   /** @param featureNames the row's columns; a trailing `_l<decay rate>` marks a damped statistic's group. */
   constructor(featureNames: readonly string[] | number) {
@@ -80,13 +79,10 @@ export class FeatureDeviationScorer implements Scorer {
   score(rows: Float32Array): Float32Array {
     const n = this.#rowCount(rows);
     const d = this.inputDim;
-    if (this.#packed.length === 0) return largestAbs(rows, n, d);
+    const kernel = this.#kernel;
+    if (!kernel) return largestAbs(rows, n, d);
     const out = new Float32Array(n);
-    const x = new Float32Array(d);
-    for (let i = 0; i < n; i++) {
-      this.#pack(rows, i * d, x);
-      out[i] = this.#nearest(x);
-    }
+    for (let i = 0; i < n; i++) out[i] = this.#nearest(kernel, rows, i * d);
     return out;
   }
 
@@ -97,16 +93,15 @@ export class FeatureDeviationScorer implements Scorer {
   featureErrors(rows: Float32Array): Float32Array {
     const n = this.#rowCount(rows);
     const d = this.inputDim;
-    if (this.#packed.length === 0) return rows.map((v) => v * v);
+    const kernel = this.#kernel;
+    if (!kernel) return rows.map((v) => v * v);
     const out = new Float32Array(rows.length);
-    const x = new Float32Array(d);
-    const packed = this.#packed;
     const order = this.#order;
+    const x = kernel.query;
     for (let i = 0; i < n; i++) {
-      this.#pack(rows, i * d, x);
-      this.#nearest(x);
-      const ref = this.#lastOffset;
-      for (let k = 0; k < d; k++) out[i * d + order[k]!] = Math.abs(x[k]! - packed[ref + k]!);
+      this.#nearest(kernel, rows, i * d);
+      const ref = this.#lastNearest;
+      for (let k = 0; k < d; k++) out[i * d + order[k]!] = Math.abs(x[k]! - kernel.value(ref, k));
     }
     return out;
   }
@@ -135,63 +130,48 @@ export class FeatureDeviationScorer implements Scorer {
     const rows = reference.length / d;
     const weighted = new Float32Array(reference.length);
     const norms = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const row = weighted.subarray(r * d, (r + 1) * d);
-      this.#pack(reference, r * d, row);
-      norms[r] = l1Norm(row);
-    }
+    for (let r = 0; r < rows; r++)
+      norms[r] = this.#pack(reference, r * d, weighted.subarray(r * d, (r + 1) * d));
     const byNorm = Array.from({ length: rows }, (_, r) => r).sort((a, b) => norms[a]! - norms[b]! || a - b);
     const packed = new Float32Array(reference.length);
     for (const [k, r] of byNorm.entries()) packed.set(weighted.subarray(r * d, (r + 1) * d), k * d);
     this.#reference = reference;
-    this.#packed = packed;
-    this.#norms = Float64Array.from(byNorm, (r) => norms[r]!);
-    this.#lastOffset = 0;
-  }
-
-  /** Writes the row at `row` of `rows`, weighted and in column order, into `out`. */
-  #pack(rows: Float32Array, row: number, out: Float32Array): void {
-    const order = this.#order;
-    const w = this.#weights;
-    for (let k = 0; k < order.length; k++) {
-      const j = order[k]!;
-      out[k] = w[j]! * rows[row + j]!;
-    }
+    this.#kernel =
+      rows === 0
+        ? undefined
+        : new NearestRowKernel(
+            packed,
+            Float64Array.from(byNorm, (r) => norms[r]!),
+          );
+    this.#lastNearest = 0;
   }
 
   /**
-   * The weighted L1 distance from the packed row `x` to its nearest packed reference row, whose offset is
-   * left in {@link #lastOffset}. The search starts from the previous row's nearest neighbour (consecutive
-   * flows of a segment are often alike), so the bound is tight from the start, then walks outward from
-   * `x`'s own L1 norm through the rows sorted by norm: ‖x − r‖ ≥ |‖x‖ − ‖r‖|, so once both directions are
-   * that far away no remaining row can be nearer and the walk stops. Each distance is abandoned as soon as
-   * it reaches the bound, checked every {@link ABANDON_STRIDE} columns.
+   * Writes the row at `row` of `rows`, weighted and in column order, into `out`; returns its L1 norm (of the
+   * stored float32 values).
    */
-  #nearest(x: Float32Array): number {
-    const d = this.inputDim;
-    const packed = this.#packed;
-    const norms = this.#norms;
-    const rows = norms.length;
-    const first = this.#lastOffset < packed.length ? this.#lastOffset / d : 0;
-    let best = distanceWithin(x, packed, first * d, d, Number.POSITIVE_INFINITY);
-    let nearest = first;
-    const nx = l1Norm(x);
-    let hi = lowerBound(norms, nx);
-    let lo = hi - 1;
-    while (lo >= 0 || hi < rows) {
-      const gapLo = lo >= 0 ? nx - norms[lo]! : Number.POSITIVE_INFINITY;
-      const gapHi = hi < rows ? norms[hi]! - nx : Number.POSITIVE_INFINITY;
-      if (Math.min(gapLo, gapHi) >= best) break;
-      const r = gapLo <= gapHi ? lo-- : hi++;
-      if (r === first) continue;
-      const dist = distanceWithin(x, packed, r * d, d, best);
-      if (dist < best) {
-        best = dist;
-        nearest = r;
-      }
+  #pack(rows: Float32Array, row: number, out: Float32Array): number {
+    const order = this.#order;
+    const w = this.#weights;
+    let norm = 0;
+    for (let k = 0; k < order.length; k++) {
+      const j = order[k]!;
+      out[k] = w[j]! * rows[row + j]!;
+      norm += Math.abs(out[k]!);
     }
-    this.#lastOffset = nearest * d;
-    return best;
+    return norm;
+  }
+
+  /**
+   * The weighted L1 distance from the row at `row` of `rows` to its nearest reference row, whose index is
+   * left in {@link #lastNearest}. The search starts from the previous row's nearest neighbour: consecutive
+   * flows of a segment are often alike, so the bound is tight from the start.
+   */
+  #nearest(kernel: NearestRowKernel, rows: Float32Array, row: number): number {
+    const norm = this.#pack(rows, row, kernel.query);
+    const distance = kernel.nearest(norm, this.#lastNearest);
+    this.#lastNearest = kernel.nearestRow;
+    return distance;
   }
 
   #rowCount(rows: Float32Array): number {
@@ -203,48 +183,6 @@ export class FeatureDeviationScorer implements Scorer {
     }
     return n;
   }
-}
-
-function l1Norm(row: Float32Array): number {
-  let sum = 0;
-  for (let k = 0; k < row.length; k++) sum += Math.abs(row[k]!);
-  return sum;
-}
-
-/** First index of the ascending `sorted` whose value is at least `value` (`sorted.length` if none). */
-function lowerBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Columns summed between two checks of the running distance against the bound. */
-const ABANDON_STRIDE = 8;
-
-/**
- * L1 distance between `x` and the `d` values of `packed` at `offset`, in column order; once it reaches
- * `bound` the sum stops and some value ≥ `bound` is returned (early abandoning).
- */
-function distanceWithin(
-  x: Float32Array,
-  packed: Float32Array,
-  offset: number,
-  d: number,
-  bound: number,
-): number {
-  let dist = 0;
-  let k = 0;
-  while (k < d) {
-    const end = Math.min(d, k + ABANDON_STRIDE);
-    for (; k < end; k++) dist += Math.abs(x[k]! - packed[offset + k]!);
-    if (dist >= bound) return dist;
-  }
-  return dist;
 }
 
 /** Each row's largest |z|: the score without reference rows. */
