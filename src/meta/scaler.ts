@@ -107,16 +107,8 @@ export class RobustScaler {
     }
   }
 
-  /**
-   * Scales `rows` (`n × dim`) into `out` (a new array by default). NaN maps to the median, ±Infinity to ±clip.
-   * When `rowMaxAbs` (length n) is given, it receives each row's largest absolute scaled value, the
-   * feature-deviation score, in the same pass instead of a second one over the scaled rows.
-   */
-  transform(
-    rows: Float32Array,
-    out: Float32Array = new Float32Array(rows.length),
-    rowMaxAbs?: Float32Array,
-  ): Float32Array {
+  /** Scales `rows` (`n × dim`) into `out` (a new array by default). NaN maps to the median, ±Infinity to ±clip. */
+  transform(rows: Float32Array, out: Float32Array = new Float32Array(rows.length)): Float32Array {
     const dim = this.dim;
     if (dim === 0) throw new ModelError('scaler: transform called before fit or restore');
     const clip = this.#clip;
@@ -125,29 +117,23 @@ export class RobustScaler {
     const zeros = this.#scaledZeros();
     // The hot path of scoring: plain nested loops, no per-value function calls besides log1p. Flow rows are
     // a third zeros (flags, counters of directions a flow did not use), whose scaled value is precomputed.
-    for (let row = 0, i = 0; row < rows.length; row += dim, i++) {
-      let worst = 0;
+    for (let row = 0; row < rows.length; row += dim) {
       for (let j = 0; j < dim; j++) {
         const x = rows[row + j]!;
-        let scaled: number;
-        if (x === 0) scaled = zeros[j]!;
-        else {
-          // Counters (packets, ports, hosts) are small integers: their log1p comes from a table.
-          const log =
-            x < LOG1P_TABLE_SIZE && x > 0 && (x | 0) === x
-              ? LOG1P_TABLE[x]!
-              : x < 0
-                ? -Math.log1p(-x)
-                : Math.log1p(x);
-          const z = (log - center[j]!) / spread[j]!;
-          scaled = z > clip ? clip : z < -clip ? -clip : Number.isNaN(z) ? 0 : z;
+        if (x === 0) {
+          out[row + j] = zeros[j]!;
+          continue;
         }
-        out[row + j] = scaled;
-        // The stored float32, as the feature-deviation scorer would read it back.
-        const magnitude = Math.abs(Math.fround(scaled));
-        if (magnitude > worst) worst = magnitude;
+        // Counters (packets, ports, hosts) are small integers: their log1p comes from a table.
+        const log =
+          x < LOG1P_TABLE_SIZE && x > 0 && (x | 0) === x
+            ? LOG1P_TABLE[x]!
+            : x < 0
+              ? -Math.log1p(-x)
+              : Math.log1p(x);
+        const z = (log - center[j]!) / spread[j]!;
+        out[row + j] = z > clip ? clip : z < -clip ? -clip : Number.isNaN(z) ? 0 : z;
       }
-      if (rowMaxAbs) rowMaxAbs[i] = worst;
     }
     return out;
   }
