@@ -45,14 +45,15 @@ await selectBackend(backend);
 const pool = new SegmentDetectors(config, () => undefined);
 await pool.score(batch(3 * config.warmupFlows));
 await pool.flush();
-const input = batch(4096);
+const BATCH = Number(process.argv[3] ?? 4096);
+const input = batch(BATCH);
 let flows = 0;
 const start = performance.now();
 while (performance.now() - start < 3000) {
   // Event time moves on, as it does in a stream: the same flows replayed at the same time would be a flood.
   for (const f of input.flows) {
-    f.start += 4096 * 10;
-    f.end += 4096 * 10;
+    f.start += BATCH * 10;
+    f.end += BATCH * 10;
   }
   await pool.score(input);
   flows += input.flows.length;
@@ -75,7 +76,7 @@ model.dispose();
 console.log(
   JSON.stringify({
     backend,
-    batchFlows: 4096,
+    batchFlows: BATCH,
     flowsPerSecond,
     adaptMs: { median: +times[10].toFixed(2), p95: +times[18].toFixed(2) },
   }),
