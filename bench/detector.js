@@ -1,6 +1,7 @@
 // Detector stage throughput with the full ensemble (autoencoder, volume forecaster, feature-deviation baseline,
 // pair persistence, SPOT thresholds), and the time of one online adaptation round (5 steps on 128 flows).
-// Run `npm run build` first; then `node bench/detector.js [backend]` (default wasm). About 10 s on two cores.
+// Run `npm run build` first; then `node bench/detector.js [backend] [batch flows]` (default wasm, 4096; a paced
+// Kafka stream at 20k flows/s hands over batches of a few hundred). About 10 s on two cores.
 
 import { detectorSchema } from '../dist/config/schema.js';
 import { Autoencoder } from '../dist/meta/autoencoder.js';

@@ -12,8 +12,9 @@
 // The broker is the Kafka-wire-protocol test broker (test/support/kafka-broker, TypeScript): this script
 // compiles it with the project's own tsc into the OS temp directory first, so no extra tooling is needed.
 // The daemon runs as a child process (`node dist/main.js run`), so broker + load generator and daemon use
-// one core each, as they would on two machines. Throughput is timed from the first to the last commit
-// of the scoring consumer group; latency from each input record's Kafka timestamp to the timestamp of the
+// one core each, as they would on two machines. The daemon first learns every segment from clean flows;
+// throughput is then timed over a backlog produced while it was stopped, from SIGCONT to the commit of
+// its last record, so it measures scoring with ready models (not warm-up buffering); latency from each input record's Kafka timestamp to the timestamp of the
 // alert on the SIEM topic (set when the sink sends it), plus the daemon's own
 // tapwatch_alert_latency_seconds histogram (record timestamp → broker acknowledged the alert).
 import { execFileSync, spawn } from 'node:child_process';
@@ -98,6 +99,8 @@ const SERVICES = [
 
 /** Flows before the first probe: every segment's warm-up (1,024 flows each) sees benign traffic only. */
 const CLEAN_FLOWS = 6000;
+/** Segments of the bench config, one per /24 of {@link flowAt}. */
+const SEGMENTS = 3;
 
 /**
  * Seeded traffic: benign clients in three /24s (as in the integration tests), and after the warm-up one
@@ -270,13 +273,17 @@ async function run(TestKafkaBroker, format) {
   const dir = mkdtempSync(join(tmpdir(), 'tapwatch-bench-'));
   writeFileSync(join(dir, 'tapwatch.yaml'), configYaml(broker.brokers, format));
   const p = await producer(broker.brokers);
-  // Throughput: the whole backlog is on the topic before the daemon starts.
-  for (let i = 0; i < FLOWS; i += SEND_CHUNK) {
-    const messages = [];
-    for (let k = i; k < Math.min(FLOWS, i + SEND_CHUNK); k++)
-      messages.push({ value: encode(flowAt(k), format), partition: k % PARTITIONS });
-    await p.send({ topic: 'flows', messages });
-  }
+  const send = async (from, to) => {
+    for (let i = from; i < to; i += SEND_CHUNK) {
+      const messages = [];
+      for (let k = i; k < Math.min(to, i + SEND_CHUNK); k++)
+        messages.push({ value: encode(flowAt(k), format), partition: k % PARTITIONS });
+      await p.send({ topic: 'flows', messages });
+    }
+  };
+  // Every segment learns from the clean flows first: the throughput below is that of scoring, not of
+  // filling warm-up buffers while the models train.
+  await send(0, CLEAN_FLOWS);
   const child = spawn(
     process.execPath,
     [...PROFILE_ARGS, join(ROOT, 'dist', 'main.js'), 'run', '--config', join(dir, 'tapwatch.yaml')],
@@ -293,40 +300,33 @@ async function run(TestKafkaBroker, format) {
     );
   await waitFor(() => stderr.includes('telemetry listening'), 60_000, 'telemetry address');
   const address = JSON.parse(stderr.split('\n').find((l) => l.includes('telemetry listening'))).address;
-  await waitFor(
-    async () => (await fetch(`http://${address}/-/ready`).catch(() => ({ status: 0 }))).status === 200,
-    60_000,
-    'ready',
-  );
-  // From the first scored flow to the last commit: startup (backend, group join) is not throughput.
-  const processed = async () => {
-    const text = await (await fetch(`http://${address}/metrics`)).text();
-    return text
+  const metrics = async () => (await fetch(`http://${address}/metrics`)).text();
+  const readySegments = async () =>
+    (await metrics())
       .split('\n')
-      .filter((l) => l.startsWith('tapwatch_flows_processed_total{'))
-      .reduce((sum, l) => sum + Number(l.split(' ')[1]), 0);
-  };
-  let c0 = 0;
+      .filter((l) => l.startsWith('tapwatch_segment_model_state{') && l.includes('state="ready"'))
+      .filter((l) => l.endsWith(' 1')).length;
   await waitFor(
-    async () => {
-      c0 = await processed();
-      return c0 > 0;
-    },
-    60_000,
-    'first scored flow',
+    async () => committed() >= CLEAN_FLOWS && (await readySegments()) === SEGMENTS,
+    120_000,
+    'every segment ready',
   );
-  const t0 = performance.now();
+  // Throughput: the backlog lands on the topic while the daemon is stopped (SIGSTOP, well inside the
+  // group's 30 s session timeout), then it drains it from the first fetch after SIGCONT.
+  const stages0 = stageTotals(await metrics());
+  child.kill('SIGSTOP');
+  await send(CLEAN_FLOWS, CLEAN_FLOWS + FLOWS);
   const cpu0 = cpuSeconds(child.pid);
-  const stages0 = stageTotals(await (await fetch(`http://${address}/metrics`)).text());
-  await waitFor(() => committed() >= FLOWS, 600_000, 'backlog');
+  const t0 = performance.now();
+  child.kill('SIGCONT');
+  await waitFor(() => committed() >= CLEAN_FLOWS + FLOWS, 600_000, 'backlog');
   const cpu1 = cpuSeconds(child.pid);
-  const stages1 = stageTotals(await (await fetch(`http://${address}/metrics`)).text());
+  const stages1 = stageTotals(await metrics());
   const seconds = (performance.now() - t0) / 1000;
-  // Too short a backlog is drained before the first scrape: report no number rather than a wrong one.
-  const throughput = c0 < FLOWS / 2 ? (FLOWS - c0) / seconds : Number.NaN;
+  const throughput = FLOWS / seconds;
 
   // Latency at a fixed offered load, segments ready by now.
-  const base = FLOWS;
+  const base = CLEAN_FLOWS + FLOWS;
   const total = RATE * SECONDS;
   const tickMs = 10;
   const perTick = Math.round((RATE * tickMs) / 1000);
@@ -347,7 +347,7 @@ async function run(TestKafkaBroker, format) {
     await sleep(tickMs);
   }
   const offered = total / ((performance.now() - started) / 1000);
-  await waitFor(() => committed() >= FLOWS + total, 120_000, 'paced load');
+  await waitFor(() => committed() >= base + total, 120_000, 'paced load');
   const inputs = new Map(broker.records('flows').map((r) => [`${r.partition}:${r.offset}`, r.timestamp]));
   // Only alerts on the paced records: the backlog's alerts measure queueing, not latency.
   const latencies = broker
@@ -371,7 +371,7 @@ async function run(TestKafkaBroker, format) {
     flows: FLOWS,
     throughputFlowsPerSecond: Math.round(throughput),
     // Backlog flows per CPU-second of the daemon (all its threads): its throughput on one free core.
-    flowsPerCpuSecond: c0 < FLOWS / 2 ? Math.round((FLOWS - c0) / (cpu1 - cpu0)) : Number.NaN,
+    flowsPerCpuSecond: Math.round(FLOWS / (cpu1 - cpu0)),
     offeredFlowsPerSecond: Math.round(offered),
     alertsMeasured: latencies.length,
     latencyP50Ms: quantile(0.5),
