@@ -1,11 +1,13 @@
 // The benchmark suite behind docs/benchmarks.md: `npm run bench` (builds, then runs this).
 //
-//   node bench/run.js [--runs 5] [--pipeline-runs 3] [--packets 1000000]
+//   node bench/run.js [--runs 5] [--pipeline-runs 3] [--kafka-runs 3] [--packets 1000000]
 //
 // Generates a seeded synthetic capture into bench/out/ when it is missing, then measures on it:
 //   (a) capture read, decode and flow assembly (our reader vs the pcap-parser baseline),
 //   (b) the whole daemon as a child process (features, detector, alerts included) and its peak RSS,
-//   (c) the features stage alone, (d) detector scoring.
+//   (c) the features stage alone, (d) detector scoring; then, as child processes, (e) the full detector
+//   ensemble and one adaptation round (bench/detector.js) and (f) Kafka in → alerts on Kafka against the
+//   test broker (bench/kafka.js; about a minute per run, `--kafka-runs 0` skips it).
 // Every measurement is repeated; the median and the min–max range are reported, because the
 // machines this runs on are shared and single runs are noisy. Prints a Markdown table and writes
 // bench/out/results.json.
@@ -29,7 +31,32 @@ const FLOORS = {
   decodeAssemblePacketsPerSecond: 1_000_000,
   pipelinePacketsPerSecond: 200_000,
   pipelineMaxRssBytes: GIB,
+  detectorFlowsPerSecond: 200_000,
+  adaptationMs: 25,
+  kafkaFlowsPerSecond: 100_000,
+  kafkaP99Ms: 100,
 };
+
+/** Runs `bench/<script>` with `args` in a child process and returns its stdout. */
+function runScript(script, args) {
+  return execFileSync(process.execPath, [join(ROOT, 'bench', script), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+}
+
+/** bench/detector.js: the full ensemble's flows/s and the median time of one adaptation round. */
+function benchDetector() {
+  const out = JSON.parse(runScript('detector.js', ['wasm', '4096']).trim().split('\n').at(-1));
+  return { flowsPerSecond: out.flowsPerSecond, adaptMs: out.adaptMs.median };
+}
+
+/** bench/kafka.js: per format, backlog flows/s and p99 latency at the fixed offered load. */
+function benchKafka() {
+  const out = runScript('kafka.js', []);
+  return JSON.parse(out.slice(out.indexOf('\n[') + 1));
+}
 
 /** Median and range of `values` (the median of an even count is the mean of the middle two). */
 function summarise(values) {
@@ -73,7 +100,7 @@ function machine(backend) {
   };
 }
 
-async function measureAll({ capture, runs, pipelineRuns }) {
+async function measureAll({ capture, runs, pipelineRuns, kafkaRuns }) {
   const rates = (results) => summarise(results.map((r) => r.packetsPerSecond));
   const minPackets = 1; // One pass over the capture per run.
   const decode = await repeat(runs, 'decode+assemble', () =>
@@ -92,6 +119,17 @@ async function measureAll({ capture, runs, pipelineRuns }) {
   const wasm4096 = summarise(
     scoring.map((s) => s.inference.find((i) => i.batchRows === 4096).autoencoderRowsPerSecond),
   );
+  const detector = await repeat(runs, 'detector ensemble', benchDetector);
+  const kafka = await repeat(kafkaRuns, 'kafka', benchKafka);
+  const kafkaFormat = (format) => {
+    const runsOf = kafka.map((run) => run.find((r) => r.format === format));
+    return {
+      flowsPerSecond: summarise(runsOf.map((r) => r.throughputFlowsPerSecond)),
+      flowsPerCpuSecond: summarise(runsOf.map((r) => r.flowsPerCpuSecond)),
+      p50Ms: summarise(runsOf.map((r) => r.latencyP50Ms)),
+      p99Ms: summarise(runsOf.map((r) => r.latencyP99Ms)),
+    };
+  };
   return {
     packets: pipeline[0].packets,
     flows,
@@ -111,6 +149,9 @@ async function measureAll({ capture, runs, pipelineRuns }) {
     featuresFlowsPerSecond: summarise(features.map((r) => r.flowsPerSecond)),
     detectorStageRowsPerSecond: { oneSegment: stageRate(1), sixteenSegments: stageRate(16) },
     autoencoderWasm4096RowsPerSecond: wasm4096,
+    detectorEnsembleFlowsPerSecond: summarise(detector.map((r) => r.flowsPerSecond)),
+    adaptationMs: summarise(detector.map((r) => r.adaptMs)),
+    kafka: kafkaRuns > 0 ? { goflow2: kafkaFormat('goflow2-pb'), zeek: kafkaFormat('zeek') } : undefined,
   };
 }
 
@@ -118,7 +159,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes) => `${fmt(bytes / 2 ** 20)} MiB`;
 const range = (s, f = fmt) => `${f(s.min)} – ${f(s.max)}`;
 
-function markdown(r, runs, pipelineRuns) {
+function markdown(r, runs, pipelineRuns, kafkaRuns) {
   const met = (ok) => (ok ? 'met' : '**not met**');
   const p = r.pipeline;
   const rows = [
@@ -163,7 +204,42 @@ function markdown(r, runs, pipelineRuns) {
       '',
     ],
     ['(d) autoencoder inference (wasm, 4096 rows)', 'rows/s', r.autoencoderWasm4096RowsPerSecond, runs, ''],
+    [
+      '(e) detector stage, full ensemble, 81 features, 4096-flow batches',
+      'flows/s',
+      r.detectorEnsembleFlowsPerSecond,
+      runs,
+      `≥ ${fmt(FLOORS.detectorFlowsPerSecond)}: ${met(r.detectorEnsembleFlowsPerSecond.median >= FLOORS.detectorFlowsPerSecond)}`,
+    ],
+    [
+      '(e) adaptation, 5 steps on 128 flows (median per run)',
+      'ms',
+      r.adaptationMs,
+      runs,
+      `≤ ${FLOORS.adaptationMs}: ${met(r.adaptationMs.median <= FLOORS.adaptationMs)}`,
+      (x) => x.toFixed(1),
+    ],
   ];
+  for (const [name, k] of r.kafka ? Object.entries(r.kafka) : []) {
+    rows.push(
+      [
+        `(f) Kafka ${name} → alerts on Kafka, backlog`,
+        'flows/s',
+        k.flowsPerSecond,
+        kafkaRuns,
+        `≥ ${fmt(FLOORS.kafkaFlowsPerSecond)}: ${met(k.flowsPerSecond.median >= FLOORS.kafkaFlowsPerSecond)}`,
+      ],
+      [`(f) Kafka ${name}, per daemon CPU-second`, 'flows', k.flowsPerCpuSecond, kafkaRuns, ''],
+      [`(f) Kafka ${name}, p50 produce → alert at 20k flows/s`, 'ms', k.p50Ms, kafkaRuns, ''],
+      [
+        `(f) Kafka ${name}, p99 produce → alert at 20k flows/s`,
+        'ms',
+        k.p99Ms,
+        kafkaRuns,
+        `< ${FLOORS.kafkaP99Ms}: ${met(k.p99Ms.median < FLOORS.kafkaP99Ms)}`,
+      ],
+    );
+  }
   const lines = [
     `Capture: ${fmt(r.packets)} packets, ${fmt(r.flows)} flows. Median of the runs, min – max beside it.`,
     '',
@@ -188,14 +264,16 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     'pipeline-runs': { type: 'string', default: '3' },
+    'kafka-runs': { type: 'string', default: '3' },
     packets: { type: 'string', default: '1000000' },
   },
 });
 const runs = Number(values.runs);
 const pipelineRuns = Number(values['pipeline-runs']);
+const kafkaRuns = Number(values['kafka-runs']);
 const capture = join(OUT, 'bench-1m.pcap');
 ensureCapture(capture, Number(values.packets));
-const results = await measureAll({ capture, runs, pipelineRuns });
+const results = await measureAll({ capture, runs, pipelineRuns, kafkaRuns });
 const report = {
   date: new Date().toISOString(),
   machine: machine(results.pipeline.backend),
@@ -205,6 +283,14 @@ const report = {
     decodeAssemble: results.decodeAssemble.median >= FLOORS.decodeAssemblePacketsPerSecond,
     pipeline: results.pipeline.packetsPerSecond.median >= FLOORS.pipelinePacketsPerSecond,
     pipelineRss: results.pipeline.maxRssBytes.max < FLOORS.pipelineMaxRssBytes,
+    detector: results.detectorEnsembleFlowsPerSecond.median >= FLOORS.detectorFlowsPerSecond,
+    adaptation: results.adaptationMs.median <= FLOORS.adaptationMs,
+    ...(results.kafka && {
+      kafkaThroughput: Object.values(results.kafka).every(
+        (k) => k.flowsPerSecond.median >= FLOORS.kafkaFlowsPerSecond,
+      ),
+      kafkaLatency: Object.values(results.kafka).every((k) => k.p99Ms.median < FLOORS.kafkaP99Ms),
+    }),
   },
   results,
 };
@@ -213,5 +299,5 @@ writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(report, null, 2)}\n`)
 const m = report.machine;
 process.stdout.write(
   `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, tfjs backend ${m.tfjsBackend}\n\n` +
-    `${markdown(results, runs, pipelineRuns)}\n\nWrote bench/out/results.json\n`,
+    `${markdown(results, runs, pipelineRuns, kafkaRuns)}\n\nWrote bench/out/results.json\n`,
 );
