@@ -1,4 +1,5 @@
 import type { FeatureContribution } from '../core/detection.js';
+import { explainRows } from './top-features.js';
 
 /** Share of a persistence detection's explanation given to the pair's periodicity features. */
 const PAIR_SHARE = 0.5;
@@ -64,4 +65,31 @@ function pairFeatures(names: readonly string[]): { jitters: number[]; weights: n
     pairFeatureCache.set(names, found);
   }
   return found;
+}
+
+/**
+ * Explanations of the scored rows at `indices` (those above threshold): the features carrying most of the
+ * autoencoder's reconstruction error ({@link explainRows}), led by the pair's periodicity evidence
+ * ({@link withPairEvidence}) where pair persistence carried the row, i.e. its p-value was the smallest of
+ * the members' (`members`, persistence last).
+ */
+export function explainDetections(
+  scaled: Float32Array,
+  reconstruction: Float32Array,
+  raw: Float32Array,
+  indices: readonly number[],
+  names: readonly string[],
+  baseline: (j: number) => number,
+  members: readonly { pValues: ArrayLike<number> }[],
+): Map<number, FeatureContribution[]> {
+  if (indices.length === 0) return new Map();
+  const explanations = explainRows(scaled, reconstruction, raw, indices, names, baseline);
+  const dim = names.length;
+  const persistence = members.at(-1)!.pValues;
+  for (const i of indices) {
+    if (!members.every((m) => m.pValues[i]! >= persistence[i]!)) continue;
+    const row = raw.subarray(i * dim, (i + 1) * dim);
+    explanations.set(i, withPairEvidence(explanations.get(i) ?? [], row, names, baseline));
+  }
+  return explanations;
 }

@@ -6,14 +6,13 @@ import { Autoencoder, type AutoencoderWeights } from './autoencoder.js';
 import { DriftMonitor } from './drift-monitor.js';
 import { FeatureDeviationScorer } from './feature-deviation-scorer.js';
 import type { ForecasterOverride } from './forecast/forecaster-file.js';
-import { withPairEvidence } from './pair-explanation.js';
+import { explainDetections } from './pair-explanation.js';
 import { RowRing } from './row-ring.js';
 import { RobustScaler } from './scaler.js';
 import { SegmentEnsemble } from './segment-ensemble.js';
-import type { SegmentSnapshot } from './segment-snapshot.js';
-import { explainRows } from './top-features.js';
+import { plainWeights, type SegmentSnapshot, typedWeights } from './segment-snapshot.js';
 import { VolumeForecaster } from './volume-forecaster.js';
-import { WarmupBuffer, type WarmupSplit } from './warmup-buffer.js';
+import { splitRows, WarmupBuffer, type WarmupSplit } from './warmup-buffer.js';
 
 export type { SegmentSnapshot } from './segment-snapshot.js';
 
@@ -193,7 +192,15 @@ export class SegmentDetector {
       scores: result.scores,
       threshold: result.threshold,
       detectors: result.members,
-      explanations: this.#explain(model, scaled, autoencoder.reconstruction, rows, explain, result.members),
+      explanations: explainDetections(
+        scaled,
+        autoencoder.reconstruction,
+        rows,
+        explain,
+        this.featureNames,
+        (j) => model.scaler.baseline(j),
+        result.members,
+      ),
     };
   }
 
@@ -206,7 +213,8 @@ export class SegmentDetector {
     this.#training = true;
     try {
       if (!this.#model) return await this.#retrain('warmup', this.#warmup.split(), options);
-      if (this.#driftPending) return await this.#retrain('readapt', splitRecent(this.#recent), options);
+      if (this.#driftPending)
+        return await this.#retrain('readapt', splitRows(this.#recent.latest(), this.#recent.dim), options);
       return await this.#adapt(options);
     } finally {
       this.#training = false;
@@ -399,29 +407,6 @@ export class SegmentDetector {
     this.#model = model;
   }
 
-  #explain(
-    model: Model,
-    scaled: Float32Array,
-    reconstruction: Float32Array,
-    rows: Float32Array,
-    indices: number[],
-    members: SegmentScores['detectors'],
-  ): Map<number, FeatureContribution[]> {
-    if (indices.length === 0) return new Map();
-    const baseline = (j: number) => model.scaler.baseline(j);
-    const names = this.featureNames;
-    const explanations = explainRows(scaled, reconstruction, rows, indices, names, baseline);
-    const dim = this.featureNames.length;
-    const persistence = members.at(-1)!.pValues;
-    for (const i of indices) {
-      // Persistence carried the row when its p-value is the smallest of the members'.
-      if (!members.every((m) => m.pValues[i]! >= persistence[i]!)) continue;
-      const raw = rows.subarray(i * dim, (i + 1) * dim);
-      explanations.set(i, withPairEvidence(explanations.get(i) ?? [], raw, this.featureNames, baseline));
-    }
-    return explanations;
-  }
-
   #newAutoencoder(initialWeights = this.#initialWeights): Autoencoder {
     const { hiddenUnits, learningRate, seed, batchSize: scoreBatchRows } = this.#config;
     const inputDim = this.featureNames.length;
@@ -439,37 +424,4 @@ export class SegmentDetector {
       explanations: new Map(),
     };
   }
-}
-
-/** The recent benign rows split like a warm-up buffer, for re-adaptation. */
-function splitRecent(recent: RowRing): WarmupSplit {
-  const rows = recent.latest();
-  const n = recent.size;
-  const buffer = new WarmupBuffer(recent.dim, n);
-  buffer.push(rows, new Float32Array(n), new Array<string>(n).fill(''), new Float64Array(n));
-  return buffer.split();
-}
-
-function plainWeights(w: AutoencoderWeights): {
-  inputDim: number;
-  hiddenUnits: number[];
-  tensors: number[][];
-} {
-  return {
-    inputDim: w.inputDim,
-    hiddenUnits: [...w.hiddenUnits],
-    tensors: w.tensors.map((t) => Array.from(t)),
-  };
-}
-
-function typedWeights(w: {
-  inputDim: number;
-  hiddenUnits: number[];
-  tensors: number[][];
-}): AutoencoderWeights {
-  return {
-    inputDim: w.inputDim,
-    hiddenUnits: [...w.hiddenUnits],
-    tensors: w.tensors.map((t) => Float32Array.from(t)),
-  };
 }

@@ -1,4 +1,5 @@
 import type { ModelState } from '../core/detection.js';
+import type { AutoencoderWeights } from './autoencoder.js';
 import type { DriftMonitorSnapshot } from './drift-monitor.js';
 import type { ScalerSnapshot } from './scaler.js';
 import type { SegmentEnsembleSnapshot } from './segment-ensemble.js';
@@ -35,4 +36,22 @@ export interface SegmentSnapshot {
   anchor?: PlainWeights;
   ensemble?: SegmentEnsembleSnapshot;
   drift?: DriftMonitorSnapshot;
+}
+
+/** Autoencoder weights as plain arrays, for a snapshot. */
+export function plainWeights(w: AutoencoderWeights): PlainWeights {
+  return {
+    inputDim: w.inputDim,
+    hiddenUnits: [...w.hiddenUnits],
+    tensors: w.tensors.map((t) => Array.from(t)),
+  };
+}
+
+/** Autoencoder weights back from a snapshot's plain arrays. */
+export function typedWeights(w: PlainWeights): AutoencoderWeights {
+  return {
+    inputDim: w.inputDim,
+    hiddenUnits: [...w.hiddenUnits],
+    tensors: w.tensors.map((t) => Float32Array.from(t)),
+  };
 }

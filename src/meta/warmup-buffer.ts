@@ -104,3 +104,11 @@ export class WarmupBuffer {
     };
   }
 }
+
+/** `rows` (row-major, `dim` features) split like a full warm-up buffer, e.g. recent benign rows to re-adapt on. */
+export function splitRows(rows: Float32Array, dim: number): WarmupSplit {
+  const n = rows.length / dim;
+  const buffer = new WarmupBuffer(dim, n);
+  buffer.push(rows, new Float32Array(n), new Array<string>(n).fill(''), new Float64Array(n));
+  return buffer.split();
+}
