@@ -15,7 +15,7 @@ export interface GpdFitOptions {
 /** |γ| below this counts as the exponential (γ → 0) limit. */
 const GAMMA_EPSILON = 1e-8;
 /** Grid cells per bracketing interval when looking for roots of Grimshaw's equation. */
-const GRID_CELLS = 40;
+const GRID_CELLS = 20;
 /** Root refinement stops once the bracket is this narrow relative to the root… */
 const ROOT_TOLERANCE = 1e-14;
 /** …or after this many steps (bisection would need 48 to narrow a cell as far). */
