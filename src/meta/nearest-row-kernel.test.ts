@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assemble, KERNELS } from '../tools/assemble-kernels.js';
 import { NearestRowKernel } from './nearest-row-kernel.js';
-import { NEAREST_ROW_WASM } from './nearest-row-wasm.js';
 
 function random(seed: number): () => number {
   let s = seed;
@@ -31,12 +28,6 @@ function kernelOver(rows: number, columns: number, next: () => number) {
 }
 
 describe('NearestRowKernel', () => {
-  it('is the binary its WebAssembly text assembles to (rerun `npm run kernels` after editing the .wat)', async () => {
-    const kernel = KERNELS.find((k) => k.constant === 'NEAREST_ROW_WASM')!;
-    const binary = await assemble('nearest-row.wat', readFileSync(kernel.source, 'utf8'));
-    expect(Buffer.from(NEAREST_ROW_WASM, 'base64').equals(Buffer.from(binary))).toBe(true);
-  });
-
   it.each([
     [1, 1],
     [2, 7],

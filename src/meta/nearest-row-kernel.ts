@@ -1,18 +1,11 @@
 import { NEAREST_ROW_WASM } from './nearest-row-wasm.js';
+import { type KernelMemory, kernelFactory, reserve } from './wasm-kernel.js';
 
-/** The part of the WebAssembly JavaScript API used here: Node has it, the ES library typings do not. */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: object };
-}
-const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-const MODULE = new Module(Buffer.from(NEAREST_ROW_WASM, 'base64'));
-const PAGE_BYTES = 65_536;
 /** The kernel sums 8 columns between two checks against the bound: rows are padded to a multiple of 8. */
 const COLUMN_BLOCK = 8;
 
 interface KernelExports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  memory: KernelMemory;
   nearest_row: { readonly value: number };
   nearest(
     query: number,
@@ -24,6 +17,7 @@ interface KernelExports {
     hi: number,
   ): number;
 }
+const newKernel = kernelFactory<KernelExports>(NEAREST_ROW_WASM);
 
 /**
  * Reference rows held in WebAssembly memory, and the exact search for the one nearest a query row by L1
@@ -56,12 +50,9 @@ export class NearestRowKernel {
     const rowBytes = this.#stride * 4;
     this.#normsOffset = this.rows * rowBytes;
     this.#queryOffset = this.#normsOffset + this.rows * 8;
-    const instance = new Instance(MODULE);
-    this.#exports = instance.exports as unknown as KernelExports;
+    this.#exports = newKernel();
     const memory = this.#exports.memory;
-    const pages = Math.ceil((this.#queryOffset + rowBytes) / PAGE_BYTES);
-    if (pages > memory.buffer.byteLength / PAGE_BYTES)
-      memory.grow(pages - memory.buffer.byteLength / PAGE_BYTES);
+    reserve(memory, this.#queryOffset + rowBytes);
     this.#reference = new Float32Array(memory.buffer, 0, this.rows * this.#stride);
     for (let r = 0; r < this.rows; r++) {
       this.#reference.set(reference.subarray(r * this.columns, (r + 1) * this.columns), r * this.#stride);

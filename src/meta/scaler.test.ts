@@ -70,7 +70,7 @@ describe('RobustScaler', () => {
     expect(() => new RobustScaler().restore({ dim: 1, center: [0], spread: [0] })).toThrow(ModelError);
   });
 
-  it('scales integers (from the log1p table), zeros (precomputed) and fractions alike', () => {
+  it('scales integers, zeros and fractions by the one formula, to the last f32 bit', () => {
     const scaler = new RobustScaler();
     scaler.fit(rows(101), 2);
     const scaled = scaler.transform(Float32Array.of(0, 0, 3, 0));

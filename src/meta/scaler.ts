@@ -1,4 +1,5 @@
 import { ModelError } from '../core/errors.js';
+import { ScaleRowsKernel } from './scale-rows-kernel.js';
 
 /** Serializable state of a fitted {@link RobustScaler}. */
 export interface ScalerSnapshot {
@@ -31,10 +32,6 @@ export interface RobustScalerOptions {
   clip?: number;
 }
 
-/** log1p of the integers below this size, exactly as `Math.log1p` computes them. */
-const LOG1P_TABLE_SIZE = 4096;
-const LOG1P_TABLE = Float64Array.from({ length: LOG1P_TABLE_SIZE }, (_, i) => Math.log1p(i));
-
 // Ratios that make IQR and MAD estimate the standard deviation of a normal distribution.
 const IQR_TO_SIGMA = 1 / 1.349;
 const MAD_TO_SIGMA = 1.4826;
@@ -50,8 +47,8 @@ export class RobustScaler {
   readonly #clip: number;
   #center: Float64Array = new Float64Array(0);
   #spread: Float64Array = new Float64Array(0);
-  /** Scaled value of a raw 0 per feature; recomputed lazily after fit or restore. */
-  #zeros: Float64Array = new Float64Array(0);
+  /** {@link transform}'s kernel; made lazily after fit or restore. */
+  #kernel: ScaleRowsKernel | undefined;
   /** {@link baseline} per feature; recomputed lazily after fit or restore. */
   #baselines: Float64Array = new Float64Array(0);
 
@@ -74,7 +71,7 @@ export class RobustScaler {
     }
     this.#center = new Float64Array(dim);
     this.#spread = new Float64Array(dim);
-    this.#zeros = new Float64Array(0);
+    this.#kernel = undefined;
     this.#baselines = new Float64Array(0);
     const column = new Float64Array(n);
     const deviations = new Float64Array(n);
@@ -109,45 +106,12 @@ export class RobustScaler {
 
   /** Scales `rows` (`n × dim`) into `out` (a new array by default). NaN maps to the median, ±Infinity to ±clip. */
   transform(rows: Float32Array, out: Float32Array = new Float32Array(rows.length)): Float32Array {
-    const dim = this.dim;
-    if (dim === 0) throw new ModelError('scaler: transform called before fit or restore');
-    const clip = this.#clip;
-    const center = this.#center;
-    const spread = this.#spread;
-    const zeros = this.#scaledZeros();
-    // The hot path of scoring: plain nested loops, no per-value function calls besides log1p. Flow rows are
-    // a third zeros (flags, counters of directions a flow did not use), whose scaled value is precomputed.
-    for (let row = 0; row < rows.length; row += dim) {
-      for (let j = 0; j < dim; j++) {
-        const x = rows[row + j]!;
-        if (x === 0) {
-          out[row + j] = zeros[j]!;
-          continue;
-        }
-        // Counters (packets, ports, hosts) are small integers: their log1p comes from a table.
-        const log =
-          x < LOG1P_TABLE_SIZE && x > 0 && (x | 0) === x
-            ? LOG1P_TABLE[x]!
-            : x < 0
-              ? -Math.log1p(-x)
-              : Math.log1p(x);
-        const z = (log - center[j]!) / spread[j]!;
-        out[row + j] = z > clip ? clip : z < -clip ? -clip : Number.isNaN(z) ? 0 : z;
-      }
-    }
+    if (this.dim === 0) throw new ModelError('scaler: transform called before fit or restore');
+    // The hot path of scoring, in WebAssembly (scale-rows.wat): the same arithmetic as signedLog1p and
+    // Math.log1p, two values per instruction.
+    this.#kernel ??= new ScaleRowsKernel(this.#center, this.#spread, this.#clip);
+    this.#kernel.scale(rows, out);
     return out;
-  }
-
-  /** The scaled value of a raw 0 per feature, computed the way {@link transform} computes any value. */
-  #scaledZeros(): Float64Array {
-    if (this.#zeros.length !== this.dim) {
-      const clip = this.#clip;
-      this.#zeros = Float64Array.from(this.#center, (c, j) => {
-        const z = (0 - c) / this.#spread[j]!;
-        return z > clip ? clip : z < -clip ? -clip : Number.isNaN(z) ? 0 : z;
-      });
-    }
-    return this.#zeros;
   }
 
   /** The typical raw (unscaled) value of feature `j`: the warm-up median mapped back through log1p. */
@@ -170,7 +134,7 @@ export class RobustScaler {
     }
     this.#center = Float64Array.from(center);
     this.#spread = Float64Array.from(spread);
-    this.#zeros = new Float64Array(0);
+    this.#kernel = undefined;
     this.#baselines = new Float64Array(0);
   }
 }

@@ -9,6 +9,11 @@ export const KERNELS = [
     module: fileURLToPath(new URL('../../src/meta/nearest-row-wasm.ts', import.meta.url)),
     constant: 'NEAREST_ROW_WASM',
   },
+  {
+    source: fileURLToPath(new URL('../../src/meta/scale-rows.wat', import.meta.url)),
+    module: fileURLToPath(new URL('../../src/meta/scale-rows-wasm.ts', import.meta.url)),
+    constant: 'SCALE_ROWS_WASM',
+  },
 ];
 
 /**
