@@ -59,8 +59,12 @@ function shortFile(url, functionName) {
   }
   const dist = url.lastIndexOf('/dist/');
   if (dist >= 0) return url.slice(dist + 1);
-  // tfjs-backend-wasm's compiled kernels are the only WebAssembly the daemon runs.
-  if (url.startsWith('wasm://')) return 'node_modules/@tensorflow/tfjs-backend-wasm (wasm)';
+  // tfjs-backend-wasm's module has no names (wasm-function[i]); tapwatch's kernels keep their .wat names.
+  if (url.startsWith('wasm://')) {
+    return functionName.startsWith('wasm-function[')
+      ? 'node_modules/@tensorflow/tfjs-backend-wasm (wasm)'
+      : 'dist/meta (WebAssembly kernels)';
+  }
   return url;
 }
 

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../core/errors.js';
 import { AdamState } from './adam.js';
+import { AutoencoderKernel } from './autoencoder-kernel.js';
 import type { Scorer } from './scorer.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -21,7 +22,7 @@ export interface AutoencoderOptions {
   learningRate: number;
   /** Seeds weight initialization and the minibatch order, so runs are repeatable. */
   seed: number;
-  /** Rows per inference call (default 4096): larger batches amortize the per-op dispatch cost. */
+  /** Rows per inference kernel call (default 4096): bounds the kernel's memory. */
   scoreBatchRows?: number;
   /** Rows per gradient step (default 64). */
   trainBatchRows?: number;
@@ -60,12 +61,12 @@ interface Optimizer {
 }
 
 /**
- * A small dense autoencoder in TensorFlow.js: tanh hidden layers, a linear output, trained with Adam on
- * mean squared reconstruction error. Its score for a row is the row's mean squared reconstruction error.
+ * A small dense autoencoder: tanh hidden layers, a linear output, trained in TensorFlow.js with Adam on
+ * mean squared reconstruction error. Its score for a row is the row's mean squared reconstruction error,
+ * computed by a WebAssembly inference kernel over the same weights (see {@link scoreRows}).
  *
- * The weights are raw variables rather than a `tf.LayersModel`: `model.predict` slices its input into
- * batches of 32 rows by default, which made batched inference about 10x slower, and raw variables make
- * export, import and a later meta-learning outer loop (Reptile moves weights directly) trivial.
+ * The weights are raw variables rather than a `tf.LayersModel`: raw variables make export, import and the
+ * meta-learning outer loop (Reptile moves weights directly) trivial.
  */
 export class Autoencoder implements Scorer {
   readonly name = 'autoencoder';
@@ -77,6 +78,8 @@ export class Autoencoder implements Scorer {
   readonly #scoreBatchRows: number;
   readonly #trainBatchRows: number;
   readonly #random: () => number;
+  /** The inference kernel over the current weights; dropped whenever they change. */
+  #kernel: AutoencoderKernel | undefined;
   #disposed = false;
 
   constructor(options: AutoencoderOptions) {
@@ -166,39 +169,42 @@ export class Autoencoder implements Scorer {
     }
   }
 
-  /** Mean squared reconstruction error of each row of `rows` (`n × inputDim`). */
+  /**
+   * Mean squared reconstruction error of each row of `rows` (`n × inputDim`). Inference runs in WebAssembly
+   * (autoencoder-score.wat), not in the TensorFlow.js backend: on rows of a few dozen features the backend's
+   * per-op dispatch and tensor bookkeeping cost several times the arithmetic. Its results agree with the
+   * backend's forward pass to about 1e-7.
+   */
   score(rows: Float32Array): Float32Array {
-    return this.scoreRows(rows).scores;
+    const scores = new Float32Array(this.#rowCount(rows));
+    this.#inference().score(rows, scores, undefined, this.#scoreBatchRows);
+    return scores;
+  }
+
+  /** {@link score} together with the reconstruction it came from (`n × inputDim`). */
+  scoreRows(rows: Float32Array): { scores: Float32Array; reconstruction: Float32Array } {
+    const scores = new Float32Array(this.#rowCount(rows));
+    const reconstruction = new Float32Array(rows.length);
+    this.#inference().score(rows, scores, reconstruction, this.#scoreBatchRows);
+    return { scores, reconstruction };
   }
 
   /**
-   * {@link score} together with the reconstruction it came from (`n × inputDim`), so the few rows above
-   * threshold can be explained from it without a second forward pass. The errors are computed here rather than
-   * in the backend: two kernel dispatches fewer per chunk, and the reconstruction has to come back anyway.
+   * The reconstructions of the rows of `rows` listed in `indices`, at their places in an array shaped like
+   * `rows` (the other rows 0): what explaining a batch's few alerts needs, without copying out the rest.
    */
-  scoreRows(rows: Float32Array): { scores: Float32Array; reconstruction: Float32Array } {
-    const n = this.#rowCount(rows);
+  reconstruct(rows: Float32Array, indices: readonly number[]): Float32Array {
     const d = this.inputDim;
-    const scores = new Float32Array(n);
-    const reconstruction = new Float32Array(n * d);
-    for (let start = 0; start < n; start += this.#scoreBatchRows) {
-      const end = Math.min(n, start + this.#scoreBatchRows);
-      const output = tf.tidy(() =>
-        this.#predict(tf.tensor2d(rows.subarray(start * d, end * d), [end - start, d])),
-      );
-      // dataSync: cpu and wasm compute synchronously anyway, and an await per chunk only adds latency.
-      reconstruction.set(output.dataSync(), start * d);
-      output.dispose();
-    }
-    for (let i = 0, row = 0; i < n; i++, row += d) {
-      let sum = 0;
-      for (let j = row, end = row + d; j < end; j++) {
-        const e = rows[j]! - reconstruction[j]!;
-        sum += e * e;
-      }
-      scores[i] = sum / d;
-    }
-    return { scores, reconstruction };
+    const picked = new Float32Array(indices.length * d);
+    indices.forEach((i, k) => {
+      picked.set(rows.subarray(i * d, (i + 1) * d), k * d);
+    });
+    const { reconstruction } = this.scoreRows(picked);
+    const out = new Float32Array(rows.length);
+    indices.forEach((i, k) => {
+      out.set(reconstruction.subarray(k * d, (k + 1) * d), i * d);
+    });
+    return out;
   }
 
   /** Squared reconstruction error per feature (`n × inputDim`); their row mean is {@link score}. */
@@ -223,11 +229,21 @@ export class Autoencoder implements Scorer {
   /** Replaces all weights; throws {@link ModelError} when the architecture differs. */
   importWeights(weights: AutoencoderWeights): void {
     this.#checkShapes(weights);
+    this.#kernel = undefined;
     tf.tidy(() => {
       weights.tensors.forEach((values, k) => {
         this.#variables[k]!.assign(tf.tensor(values, this.#shape(k)));
       });
     });
+  }
+
+  /** The inference kernel over the current weights, made on first use after they change. */
+  #inference(): AutoencoderKernel {
+    this.#kernel ??= new AutoencoderKernel(
+      this.#sizes,
+      this.#variables.map((v) => v.dataSync() as Float32Array),
+    );
+    return this.#kernel;
   }
 
   /** Frees the weight tensors; idempotent. A running {@link fit} stops at its next step. */
@@ -245,24 +261,6 @@ export class Autoencoder implements Scorer {
         tf.matMul(h, this.#variables[2 * i] as tf.Variable<tf.Rank.R2>),
         this.#variables[2 * i + 1]!,
       );
-      if (i < layers - 1) h = tf.tanh(h);
-    }
-    return h;
-  }
-
-  /**
-   * The inference-only forward pass: bias and matMul fused into one kernel per layer. Training keeps the
-   * unfused {@link #forward}, whose gradients every backend implements.
-   */
-  #predict(x: tf.Tensor2D): tf.Tensor2D {
-    const layers = this.#sizes.length - 1;
-    let h = x;
-    for (let i = 0; i < layers; i++) {
-      h = tf.fused.matMul({
-        a: h,
-        b: this.#variables[2 * i] as tf.Variable<tf.Rank.R2>,
-        bias: this.#variables[2 * i + 1]!,
-      }) as tf.Tensor2D;
       if (i < layers - 1) h = tf.tanh(h);
     }
     return h;
@@ -313,6 +311,7 @@ export class Autoencoder implements Scorer {
         optimizer.params,
         this.#variables.map((v) => grads[v.name]!.dataSync()),
       );
+      this.#kernel = undefined;
       this.#variables.forEach((v, k) => {
         // A copy: the cpu backend keeps the array it is given, and the parameters change in place.
         v.assign(tf.tensor(optimizer.params[k]!.slice(), this.#shape(k)));

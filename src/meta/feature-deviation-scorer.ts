@@ -78,12 +78,9 @@ export class FeatureDeviationScorer implements Scorer {
 
   score(rows: Float32Array): Float32Array {
     const n = this.#rowCount(rows);
-    const d = this.inputDim;
     const kernel = this.#kernel;
-    if (!kernel) return largestAbs(rows, n, d);
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.#nearest(kernel, rows, i * d);
-    return out;
+    if (!kernel) return largestAbs(rows, n, this.inputDim);
+    return this.#search(kernel, rows).distances;
   }
 
   /**
@@ -95,13 +92,16 @@ export class FeatureDeviationScorer implements Scorer {
     const d = this.inputDim;
     const kernel = this.#kernel;
     if (!kernel) return rows.map((v) => v * v);
+    const { nearest } = this.#search(kernel, rows);
     const out = new Float32Array(rows.length);
     const order = this.#order;
-    const x = kernel.query;
+    const w = this.#weights;
     for (let i = 0; i < n; i++) {
-      this.#nearest(kernel, rows, i * d);
-      const ref = this.#lastNearest;
-      for (let k = 0; k < d; k++) out[i * d + order[k]!] = Math.abs(x[k]! - kernel.value(ref, k));
+      for (let k = 0; k < d; k++) {
+        const j = order[k]!;
+        // The packed value as the kernel computes it: the weighted value rounded to f32.
+        out[i * d + j] = Math.abs(Math.fround(w[j]! * rows[i * d + j]!) - kernel.value(nearest[i]!, k));
+      }
     }
     return out;
   }
@@ -142,6 +142,10 @@ export class FeatureDeviationScorer implements Scorer {
         : new NearestRowKernel(
             packed,
             Float64Array.from(byNorm, (r) => norms[r]!),
+            {
+              order: this.#order,
+              weights: Float32Array.from(this.#order, (j) => this.#weights[j]!),
+            },
           );
     this.#lastNearest = 0;
   }
@@ -163,15 +167,17 @@ export class FeatureDeviationScorer implements Scorer {
   }
 
   /**
-   * The weighted L1 distance from the row at `row` of `rows` to its nearest reference row, whose index is
-   * left in {@link #lastNearest}. The search starts from the previous row's nearest neighbour: consecutive
-   * flows of a segment are often alike, so the bound is tight from the start.
+   * Each row's weighted L1 distance to its nearest reference row and that row's index. The search starts
+   * from the previous row's nearest neighbour (across batches too): consecutive flows of a segment are often
+   * alike, so the bound is tight from the start.
    */
-  #nearest(kernel: NearestRowKernel, rows: Float32Array, row: number): number {
-    const norm = this.#pack(rows, row, kernel.query);
-    const distance = kernel.nearest(norm, this.#lastNearest);
-    this.#lastNearest = kernel.nearestRow;
-    return distance;
+  #search(kernel: NearestRowKernel, rows: Float32Array): { distances: Float32Array; nearest: Int32Array } {
+    const n = rows.length / this.inputDim;
+    const distances = new Float32Array(n);
+    const nearest = new Int32Array(n);
+    kernel.search(rows, this.#lastNearest, distances, nearest);
+    if (n > 0) this.#lastNearest = nearest[n - 1]!;
+    return { distances, nearest };
   }
 
   #rowCount(rows: Float32Array): number {

@@ -1,4 +1,5 @@
-;; Nearest reference row by L1 distance, four columns per instruction (128-bit SIMD).
+;; Nearest reference row by L1 distance for each of a batch of rows, four columns per instruction (128-bit
+;; SIMD).
 ;;
 ;; Assembled into nearest-row-wasm.ts by `npm run kernels`; NearestRowKernel (nearest-row-kernel.ts) owns the
 ;; memory layout. Byte offsets into the one memory:
@@ -6,6 +7,11 @@
 ;;                       in ascending order of their L1 norm
 ;;   $norms ..           each reference row's L1 norm, f64, ascending
 ;;   $x ..               the query row, `$bytes` long, padded like the reference rows
+;;   $order ..           per packed column, the index of the input column it takes (i32)
+;;   $weights ..         per packed column, its weight (f32)
+;;   $rows ..            the rows to search for, unpacked (f32, $columns each)
+;;   $distances ..       per row searched, the distance to its nearest reference row (f32)
+;;   $nearest_out ..     per row searched, that reference row's index (i32)
 ;;
 ;; The search is exact: it walks outward from the query's own norm through the rows sorted by norm, and
 ;; since |‖x‖ − ‖r‖| ≤ ‖x − r‖ it stops once both directions are at least the best distance away. Each
@@ -14,7 +20,7 @@
   (memory (export "memory") 1)
 
   ;; Row index of the last search's nearest reference row.
-  (global $nearest_row (export "nearest_row") (mut i32) (i32.const 0))
+  (global $nearest_row (mut i32) (i32.const 0))
 
   ;; L1 distance between the rows at byte offsets $x and $row, or some value ≥ $bound once it reaches it.
   (func $distance (param $x i32) (param $row i32) (param $bytes i32) (param $bound f32) (result f32)
@@ -48,7 +54,7 @@
   ;; The distance from the query row to its nearest of $rows reference rows; its index goes to
   ;; $nearest_row. $first is tried first (the previous query's nearest row: consecutive flows are often
   ;; alike, so the bound is tight from the start); $hi is the first row whose norm is ≥ $nx, the query's norm.
-  (func (export "nearest")
+  (func $nearest
     (param $x i32) (param $norms i32) (param $rows i32) (param $bytes i32)
     (param $first i32) (param $nx f64) (param $hi i32)
     (result f32)
@@ -101,4 +107,58 @@
                 (local.set $near (local.get $r))))))
         (br $walk)))
     (global.set $nearest_row (local.get $near))
-    (local.get $best)))
+    (local.get $best))
+
+  ;; Searches for each of the $n rows at $rows: packs it into the query row ($x) as the reference rows were
+  ;; packed (column k = weight k · input column order[k]), finds the first reference row whose norm is at
+  ;; least the query's by bisection, and runs $nearest from the previous row's nearest reference row
+  ;; ($first for the first). Distances go to $distances, nearest row indices to $nearest_out.
+  (func $search_rows (export "search_rows")
+    (param $rows i32) (param $n i32) (param $columns i32) (param $order i32) (param $weights i32)
+    (param $x i32) (param $norms i32) (param $count i32) (param $bytes i32) (param $first i32)
+    (param $distances i32) (param $nearest_out i32)
+    (local $i i32)
+    (local $k i32)
+    (local $v f32)
+    (local $norm f64)
+    (local $lo i32)
+    (local $hi i32)
+    (local $mid i32)
+    (block $done
+      (loop $each_row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $norm (f64.const 0))
+        (local.set $k (i32.const 0))
+        (loop $pack
+          (local.set $v
+            (f32.mul
+              (f32.load (i32.add (local.get $weights) (i32.shl (local.get $k) (i32.const 2))))
+              (f32.load
+                (i32.add (local.get $rows)
+                  (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $k) (i32.const 2))))
+                    (i32.const 2))))))
+          (f32.store (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 2))) (local.get $v))
+          (local.set $norm (f64.add (local.get $norm) (f64.promote_f32 (f32.abs (local.get $v)))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $pack (i32.lt_u (local.get $k) (local.get $columns))))
+        (local.set $lo (i32.const 0))
+        (local.set $hi (local.get $count))
+        (block $found
+          (loop $bisect
+            (br_if $found (i32.ge_u (local.get $lo) (local.get $hi)))
+            (local.set $mid (i32.shr_u (i32.add (local.get $lo) (local.get $hi)) (i32.const 1)))
+            (if (f64.lt (f64.load (i32.add (local.get $norms) (i32.shl (local.get $mid) (i32.const 3))))
+                  (local.get $norm))
+              (then (local.set $lo (i32.add (local.get $mid) (i32.const 1))))
+              (else (local.set $hi (local.get $mid))))
+            (br $bisect)))
+        (f32.store (i32.add (local.get $distances) (i32.shl (local.get $i) (i32.const 2)))
+          (call $nearest (local.get $x) (local.get $norms) (local.get $count) (local.get $bytes)
+            (select (local.get $first) (i32.const 0) (i32.lt_u (local.get $first) (local.get $count)))
+            (local.get $norm) (local.get $lo)))
+        (local.set $first (global.get $nearest_row))
+        (i32.store (i32.add (local.get $nearest_out) (i32.shl (local.get $i) (i32.const 2)))
+          (local.get $first))
+        (local.set $rows (i32.add (local.get $rows) (i32.shl (local.get $columns) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each_row)))))

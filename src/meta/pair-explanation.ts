@@ -82,7 +82,6 @@ export function explainDetections(
   baseline: (j: number) => number,
   members: readonly { pValues: ArrayLike<number> }[],
 ): Map<number, FeatureContribution[]> {
-  if (indices.length === 0) return new Map();
   const explanations = explainRows(scaled, reconstruction, raw, indices, names, baseline);
   const dim = names.length;
   const persistence = members.at(-1)!.pValues;

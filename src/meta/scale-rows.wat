@@ -16,7 +16,7 @@
   ;; Scales the values from $rows to $end in place. $tile is the byte length of one parameter array
   ;; (2·dim f64 = 16·dim bytes); each block of two rows (8·dim bytes of f32) reads the parameters from the
   ;; start of the tile again.
-  (func (export "scale") (param $params i32) (param $tile i32) (param $rows i32) (param $end i32)
+  (func $scale (export "scale") (param $params i32) (param $tile i32) (param $rows i32) (param $end i32)
     (param $clip f64)
     (local $p i32)
     (local $block_end i32)

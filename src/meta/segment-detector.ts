@@ -163,8 +163,11 @@ export class SegmentDetector {
       return this.#learningScores(n);
     }
     const scaled = model.scaler.transform(rows);
-    const autoencoder = model.autoencoder.scoreRows(scaled);
-    const raw = { autoencoder: autoencoder.scores, baseline: model.baseline.score(scaled), forecast };
+    const raw = {
+      autoencoder: model.autoencoder.score(scaled),
+      baseline: model.baseline.score(scaled),
+      forecast,
+    };
     const result = this.#ensemble.score(raw, keys, timesMs);
     const explain: number[] = [];
     const { minPValue } = this.#config.adaptation;
@@ -192,15 +195,18 @@ export class SegmentDetector {
       scores: result.scores,
       threshold: result.threshold,
       detectors: result.members,
-      explanations: explainDetections(
-        scaled,
-        autoencoder.reconstruction,
-        rows,
-        explain,
-        this.featureNames,
-        (j) => model.scaler.baseline(j),
-        result.members,
-      ),
+      explanations:
+        explain.length === 0
+          ? new Map()
+          : explainDetections(
+              scaled,
+              model.autoencoder.reconstruct(scaled, explain),
+              rows,
+              explain,
+              this.featureNames,
+              (j) => model.scaler.baseline(j),
+              result.members,
+            ),
     };
   }
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { AUTOENCODER_SCORE_WASM } from '../meta/autoencoder-score-wasm.js';
 import { NEAREST_ROW_WASM } from '../meta/nearest-row-wasm.js';
 import { SCALE_ROWS_WASM } from '../meta/scale-rows-wasm.js';
 import { assemble, KERNELS } from './assemble-kernels.js';
 
-const COMMITTED: Record<string, string> = { NEAREST_ROW_WASM, SCALE_ROWS_WASM };
+const COMMITTED: Record<string, string> = { AUTOENCODER_SCORE_WASM, NEAREST_ROW_WASM, SCALE_ROWS_WASM };
 
 describe('WebAssembly kernels', () => {
   it('lists every committed kernel', () => {

@@ -5,6 +5,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** WebAssembly kernels: the text source and the TypeScript module that carries its binary. */
 export const KERNELS = [
   {
+    source: fileURLToPath(new URL('../../src/meta/autoencoder-score.wat', import.meta.url)),
+    module: fileURLToPath(new URL('../../src/meta/autoencoder-score-wasm.ts', import.meta.url)),
+    constant: 'AUTOENCODER_SCORE_WASM',
+  },
+  {
     source: fileURLToPath(new URL('../../src/meta/nearest-row.wat', import.meta.url)),
     module: fileURLToPath(new URL('../../src/meta/nearest-row-wasm.ts', import.meta.url)),
     constant: 'NEAREST_ROW_WASM',
@@ -26,7 +31,8 @@ export async function assemble(name: string, text: string): Promise<Uint8Array> 
   try {
     parsed.resolveNames();
     parsed.validate();
-    return parsed.toBinary({}).buffer;
+    // The name section keeps the .wat's function names in stack traces and CPU profiles.
+    return parsed.toBinary({ write_debug_names: true }).buffer;
   } finally {
     parsed.destroy();
   }
