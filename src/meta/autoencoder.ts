@@ -63,7 +63,7 @@ interface Optimizer {
 /**
  * A small dense autoencoder: tanh hidden layers, a linear output, trained in TensorFlow.js with Adam on
  * mean squared reconstruction error. Its score for a row is the row's mean squared reconstruction error,
- * computed by a WebAssembly inference kernel over the same weights (see {@link scoreRows}).
+ * computed by a WebAssembly inference kernel over the same weights (see {@link score}).
  *
  * The weights are raw variables rather than a `tf.LayersModel`: raw variables make export, import and the
  * meta-learning outer loop (Reptile moves weights directly) trivial.
