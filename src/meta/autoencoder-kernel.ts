@@ -1,5 +1,5 @@
 import { AUTOENCODER_SCORE_WASM } from './autoencoder-score-wasm.js';
-import { type KernelMemory, kernelFactory, reserve } from './wasm-kernel.js';
+import { type KernelMemory, reserve, sharedKernel } from './wasm-kernel.js';
 
 interface KernelExports {
   memory: KernelMemory;
@@ -20,8 +20,7 @@ interface KernelExports {
 const BLOCK = 16;
 
 /** One instance serves every autoencoder: calls are synchronous, and each writes its own weights first. */
-let shared: KernelExports | undefined;
-const newKernel = kernelFactory<KernelExports>(AUTOENCODER_SCORE_WASM);
+const instance = sharedKernel<KernelExports>(AUTOENCODER_SCORE_WASM);
 
 /**
  * An autoencoder's weights laid out for autoencoder-score.wat, which runs the inference pass (dense layers,
@@ -70,14 +69,13 @@ export class AutoencoderKernel {
    * WebAssembly memory).
    */
   score(rows: Float32Array, scores: Float32Array, out: Float32Array | undefined, chunkRows = 4096): void {
-    shared ??= newKernel();
-    const kernel = shared;
     const d = this.dim;
     const a = align(this.#image.byteLength);
     const b = a + this.#widest * 4;
     const rowsAt = b + this.#widest * 4;
     const outAt = rowsAt + chunkRows * d * 4;
     const scoresAt = outAt + chunkRows * d * 4;
+    const kernel = instance();
     reserve(kernel.memory, scoresAt + chunkRows * 4);
     const buffer = kernel.memory.buffer;
     new Uint8Array(buffer, 0, this.#image.byteLength).set(new Uint8Array(this.#image));

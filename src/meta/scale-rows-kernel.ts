@@ -1,5 +1,5 @@
 import { SCALE_ROWS_WASM } from './scale-rows-wasm.js';
-import { type KernelMemory, kernelFactory, reserve } from './wasm-kernel.js';
+import { type KernelMemory, reserve, sharedKernel } from './wasm-kernel.js';
 
 interface KernelExports {
   memory: KernelMemory;
@@ -10,8 +10,7 @@ interface KernelExports {
 const CHUNK_ROWS = 4096;
 
 /** One instance serves every scaler: calls are synchronous, and each writes its own parameters first. */
-let shared: KernelExports | undefined;
-const newKernel = kernelFactory<KernelExports>(SCALE_ROWS_WASM);
+const instance = sharedKernel<KernelExports>(SCALE_ROWS_WASM);
 
 /**
  * A fitted scaler's parameters for scale-rows.wat, which computes `(sign(x)·log1p(|x|) − center) / spread`
@@ -36,10 +35,9 @@ export class ScaleRowsKernel {
 
   /** Scales the row-major `rows` (`n × dim`) into `out`, which may be `rows` itself. */
   scale(rows: Float32Array, out: Float32Array): void {
-    shared ??= newKernel();
-    const kernel = shared;
     const tile = 16 * this.dim;
     const rowsOffset = 2 * tile;
+    const kernel = instance();
     reserve(kernel.memory, rowsOffset + CHUNK_ROWS * this.dim * 4);
     const buffer = kernel.memory.buffer;
     new Float64Array(buffer, 0, this.#params.length).set(this.#params);

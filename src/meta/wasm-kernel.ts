@@ -19,6 +19,19 @@ export function kernelFactory<Exports extends { memory: KernelMemory }>(base64: 
   return () => new Instance(module).exports as Exports;
 }
 
+/**
+ * One instance for the whole process, made on first use: for kernels whose callers each write their own
+ * parameters before every (synchronous) call, so they can share one memory.
+ */
+export function sharedKernel<Exports extends { memory: KernelMemory }>(base64: string): () => Exports {
+  const make = kernelFactory<Exports>(base64);
+  let instance: Exports | undefined;
+  return () => {
+    instance ??= make();
+    return instance;
+  };
+}
+
 /** Grows `memory` to hold at least `bytes`. */
 export function reserve(memory: KernelMemory, bytes: number): void {
   const missing = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
