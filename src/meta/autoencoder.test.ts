@@ -60,18 +60,16 @@ describe('Autoencoder', () => {
     sliced.dispose();
   });
 
-  it('reconstructs only the rows asked for, in place', () => {
+  it('reconstructs only the rows asked for, in the order asked', () => {
     const model = new Autoencoder(options);
     const rows = data.inliers(12);
     const { scores, reconstruction } = model.scoreRows(rows);
     expect(Array.from(model.score(rows))).toEqual(Array.from(scores));
-    const picked = model.reconstruct(rows, [2, 9]);
-    for (let i = 0; i < 12; i++) {
-      const got = Array.from(picked.subarray(i * DIM, (i + 1) * DIM));
-      const want =
-        i === 2 || i === 9 ? Array.from(reconstruction.subarray(i * DIM, (i + 1) * DIM)) : Array(DIM).fill(0);
-      expect(got).toEqual(want);
-    }
+    const picked = model.reconstruct(rows, [9, 2]);
+    expect(Array.from(picked)).toEqual([
+      ...reconstruction.subarray(9 * DIM, 10 * DIM),
+      ...reconstruction.subarray(2 * DIM, 3 * DIM),
+    ]);
     model.dispose();
   });
 

@@ -190,8 +190,8 @@ export class Autoencoder implements Scorer {
   }
 
   /**
-   * The reconstructions of the rows of `rows` listed in `indices`, at their places in an array shaped like
-   * `rows` (the other rows 0): what explaining a batch's few alerts needs, without copying out the rest.
+   * The reconstructions of the rows of `rows` listed in `indices`, in that order (`indices.length ×
+   * inputDim`): what explaining a batch's few alerts needs, without copying out the rest.
    */
   reconstruct(rows: Float32Array, indices: readonly number[]): Float32Array {
     const d = this.inputDim;
@@ -199,12 +199,7 @@ export class Autoencoder implements Scorer {
     indices.forEach((i, k) => {
       picked.set(rows.subarray(i * d, (i + 1) * d), k * d);
     });
-    const { reconstruction } = this.scoreRows(picked);
-    const out = new Float32Array(rows.length);
-    indices.forEach((i, k) => {
-      out.set(reconstruction.subarray(k * d, (k + 1) * d), i * d);
-    });
-    return out;
+    return this.scoreRows(picked).reconstruction;
   }
 
   /** Squared reconstruction error per feature (`n × inputDim`); their row mean is {@link score}. */

@@ -71,7 +71,8 @@ function pairFeatures(names: readonly string[]): { jitters: number[]; weights: n
  * Explanations of the scored rows at `indices` (those above threshold): the features carrying most of the
  * autoencoder's reconstruction error ({@link explainRows}), led by the pair's periodicity evidence
  * ({@link withPairEvidence}) where pair persistence carried the row, i.e. its p-value was the smallest of
- * the members' (`members`, persistence last).
+ * the members' (`members`, persistence last). `reconstruction` holds the autoencoder's reconstructions of the
+ * rows at `indices`, in that order.
  */
 export function explainDetections(
   scaled: Float32Array,

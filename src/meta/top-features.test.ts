@@ -34,9 +34,9 @@ describe('explainRows', () => {
   it('explains the requested rows from the squared difference of row and reconstruction', () => {
     const dim = names.length;
     const scaled = new Float32Array(2 * dim);
-    const reconstruction = new Float32Array(2 * dim);
+    // The reconstruction of row 1 only, the one asked for.
+    const reconstruction = Float32Array.of(0, 0, 0, 0, 0, 0, 2);
     scaled.set([0, 3, 0, 1, 0, 0, 0], dim);
-    reconstruction.set([0, 0, 0, 0, 0, 0, 2], dim);
     const raw = Float32Array.from({ length: 2 * dim }, (_, i) => i);
     const got = explainRows(scaled, reconstruction, raw, [1], names, baseline);
     expect([...got.keys()]).toEqual([1]);

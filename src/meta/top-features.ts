@@ -49,11 +49,11 @@ export function topFeatures(
 }
 
 /**
- * Explanations for the rows `indices` of a scored batch, by row index, from the reconstruction the scoring
- * pass already produced: the per-feature squared errors of each row go into one reused buffer, so no extra
- * model call and no per-row arrays besides the explanation itself.
+ * Explanations for the rows `indices` of a scored batch, by row index: the per-feature squared errors of each
+ * row go into one reused buffer, so no per-row arrays besides the explanation itself.
  *
- * @param scaled the batch as the autoencoder saw it; `reconstruction` its output; `raw` the same rows unscaled
+ * @param scaled the batch as the autoencoder saw it; `raw` the same rows unscaled
+ * @param reconstruction the autoencoder's reconstructions of the rows `indices`, in that order
  */
 export function explainRows(
   scaled: Float32Array,
@@ -68,13 +68,13 @@ export function explainRows(
   const dim = names.length;
   // Float32 like the backend's own squared differences, so shares match what a tensor op would give.
   const errors = new Float32Array(dim);
-  for (const i of indices) {
+  indices.forEach((i, k) => {
     const row = i * dim;
     for (let j = 0; j < dim; j++) {
-      const e = scaled[row + j]! - reconstruction[row + j]!;
+      const e = scaled[row + j]! - reconstruction[k * dim + j]!;
       errors[j] = e * e;
     }
     explanations.set(i, topFeatures(errors, raw.subarray(row, row + dim), names, baseline));
-  }
+  });
   return explanations;
 }
