@@ -208,7 +208,13 @@ function markdown(r, runs, pipelineRuns, kafkaRuns) {
       runs,
       '',
     ],
-    ['(d) autoencoder inference (wasm, 4096 rows)', 'rows/s', r.autoencoderWasm4096RowsPerSecond, runs, ''],
+    [
+      '(d) autoencoder inference (WebAssembly kernel, 4096 rows)',
+      'rows/s',
+      r.autoencoderWasm4096RowsPerSecond,
+      runs,
+      '',
+    ],
     [
       '(e) detector stage, full ensemble, 81 features, 4096-flow batches',
       'flows/s',

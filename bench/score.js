@@ -1,5 +1,6 @@
-// Detector throughput: autoencoder inference per backend and batch size, the detector stage end to end, and
-// the warm-up training time of one segment. Run `npm run build` first; then `node bench/score.js`.
+// Detector throughput: autoencoder inference per batch size (tapwatch's WebAssembly kernel, the same whatever
+// the backend, beside a tf.LayersModel's `predict` on each TensorFlow.js backend), the detector stage end to
+// end, and the warm-up training time of one segment. Run `npm run build` first; then `node bench/score.js`.
 // Each measurement runs for `durationMs` (default 700 ms), so the whole run takes about 15 s on two cores.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -108,8 +109,8 @@ async function pipeline(durationMs, data) {
 }
 
 /**
- * Runs every measurement and returns the numbers. `backends` limits the inference comparison
- * (the detector-stage measurement always uses wasm, the daemon's choice without tfjs-node).
+ * Runs every measurement and returns the numbers. `backends` limits the `predict` comparison (the
+ * detector-stage measurement trains on wasm, the daemon's choice without tfjs-node).
  */
 export async function benchScore({ durationMs = 700, backends = ['wasm', 'cpu'] } = {}) {
   const data = new SyntheticRows({ dim: DIM, seed: 1 });
