@@ -177,7 +177,7 @@ export class SegmentEnsemble {
       const spot = this.#spots[m];
       const scores = raw[m];
       const p = new Float64Array(n);
-      for (let i = 0; i < n; i++) p[i] = spot.pValue(scores[i]!);
+      spot.pValues(scores, p);
       memberP.push(p);
     }
     const persistenceP = new Float64Array(n);

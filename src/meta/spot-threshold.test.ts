@@ -113,6 +113,23 @@ describe('SpotThreshold', () => {
     expect(spot.threshold).toBeLessThan(before * 1.5);
   });
 
+  it('scores a batch in one pass: falling p-values with rising scores, q at the threshold, 1 for NaN', () => {
+    const spot = new SpotThreshold({ falseAlertRate: 0.001 });
+    spot.fit(sample(2000, distributions[0]![1], 5));
+    const scores = sample(300, distributions[0]![1], 6).sort();
+    const batch = Float64Array.from([...scores, spot.threshold, Number.NaN, -Infinity, Infinity]);
+    const out = new Float64Array(batch.length);
+    spot.pValues(batch, out);
+    for (let i = 1; i < scores.length; i++) expect(out[i]!).toBeLessThanOrEqual(out[i - 1]!);
+    expect(out[300]).toBeCloseTo(0.001, 6);
+    expect(Array.from(out.subarray(301, 303))).toEqual([1, 1]);
+    expect(out[303]).toBeLessThan(1e-6);
+    expect(Array.from(out)).toEqual(Array.from(batch, (x) => spot.pValue(x)));
+    const unfitted = new SpotThreshold({ falseAlertRate: 0.001 });
+    unfitted.pValues(batch, out);
+    expect(out.every((p) => p === 1)).toBe(true);
+  });
+
   it('round-trips through a snapshot', () => {
     const spot = new SpotThreshold({ falseAlertRate: 0.01, depth: 10 });
     spot.fit(sample(500, distributions[1]![1], 9));

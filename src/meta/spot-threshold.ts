@@ -178,14 +178,31 @@ export class SpotThreshold implements Threshold {
   }
 
   pValue(score: number): number {
-    if (!this.ready || Number.isNaN(score)) return 1;
+    const out = new Float64Array(1);
+    this.pValues([score], out);
+    return out[0]!;
+  }
+
+  /** {@link pValue} of each of `scores`, into `out`: the fit is refreshed once for the whole batch. */
+  pValues(scores: ArrayLike<number>, out: Float64Array): void {
+    const n = scores.length;
+    if (!this.ready) {
+      out.fill(1, 0, n);
+      return;
+    }
     this.#refresh();
-    const x = score - this.driftLevel;
-    const { initialThreshold: t, body, peakCount, observed } = this.#state;
+    const drift = this.driftLevel;
+    const state = this.#state;
+    const { initialThreshold: t, body, peakCount, observed } = state;
     const tailRate = peakCount / observed;
-    if (x > t) return Math.max(MIN_P_VALUE, tailRate * gpdSurvival(x - t, this.#state));
-    if (body.length === 0 || x < body[0]!) return 1;
-    return tailRate + (1 - tailRate) * (1 - rank(body, x));
+    const lowest = body.length === 0 ? Number.POSITIVE_INFINITY : body[0]!;
+    for (let i = 0; i < n; i++) {
+      const x = scores[i]! - drift;
+      if (Number.isNaN(x)) out[i] = 1;
+      else if (x > t) out[i] = Math.max(MIN_P_VALUE, tailRate * gpdSurvival(x - t, state));
+      else if (x < lowest) out[i] = 1;
+      else out[i] = tailRate + (1 - tailRate) * (1 - rank(body, x));
+    }
   }
 
   /** Feeds one scored value; see {@link observeAll}. */
