@@ -95,13 +95,10 @@ export class FeatureDeviationScorer implements Scorer {
     const { nearest } = this.#search(kernel, rows);
     const out = new Float32Array(rows.length);
     const order = this.#order;
-    const w = this.#weights;
+    const x = new Float32Array(d);
     for (let i = 0; i < n; i++) {
-      for (let k = 0; k < d; k++) {
-        const j = order[k]!;
-        // The packed value as the kernel computes it: the weighted value rounded to f32.
-        out[i * d + j] = Math.abs(Math.fround(w[j]! * rows[i * d + j]!) - kernel.value(nearest[i]!, k));
-      }
+      this.#pack(rows, i * d, x);
+      for (let k = 0; k < d; k++) out[i * d + order[k]!] = Math.abs(x[k]! - kernel.value(nearest[i]!, k));
     }
     return out;
   }
