@@ -16,8 +16,8 @@ import type { FlowSource, SourceBatch } from './core/flow-source.js';
 import { FeatureExtractor } from './features/extract-features.js';
 import { PcapFileSource } from './ingest/capture/pcap-file-source.js';
 import type { AutoencoderWeights } from './meta/autoencoder.js';
+import { DetectorThread } from './meta/detector-thread.js';
 import { type ForecasterOverride, forecasterOverride } from './meta/forecast/forecaster-file.js';
-import { SegmentDetectors } from './meta/segment-detectors.js';
 import { loadModel } from './meta/training/load-model.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { formatSummary, type RunSummary, summarize } from './run-summary.js';
@@ -53,12 +53,14 @@ export class Daemon {
   readonly #kafka: KafkaMode | undefined;
   readonly #files: string[];
   readonly #extractor: FeatureExtractor;
-  readonly #detectors: SegmentDetectors;
+  readonly #detectors: DetectorThread;
   readonly #alerts: AlertPipeline;
   readonly #server: TelemetryServer | undefined;
   readonly #stderr: Writable;
   #ready = false;
   #waitForTraining = false;
+  /** The latest batch's scoring and hand-over to delivery; each batch's waits for the one before. */
+  #scored: Promise<void> = Promise.resolve();
   /** Alert delivery of the batches scored so far, chained in batch order. */
   #delivery: Promise<void> = Promise.resolve();
   #deliveriesPending = 0;
@@ -75,7 +77,7 @@ export class Daemon {
     kafka: KafkaMode | undefined;
     files: string[];
     extractor: FeatureExtractor;
-    detectors: SegmentDetectors;
+    detectors: DetectorThread;
     alerts: AlertPipeline;
     server: TelemetryServer | undefined;
     stderr: Writable;
@@ -125,10 +127,8 @@ export class Daemon {
     const sinks = await openSinks(config.alerts, { stdout, productVersion: options.version, log: alertLog });
     const extractor = new FeatureExtractor(config.segments, config.features);
     const initialization = await loadInitialization(config.detector, extractor.featureNames, log);
-    const detectors = new SegmentDetectors(
-      config.detector,
-      (msg, fields) => log.info(msg, fields),
-      initialization,
+    const detectors = new DetectorThread({ config: config.detector, ...initialization }, (msg, fields) =>
+      log.info(msg, fields),
     );
     await detectors.ready();
     const policy = loadAlertPolicy(config.alerts, loaded.file);
@@ -249,20 +249,30 @@ export class Daemon {
   async #run(): Promise<number> {
     const started = performance.now();
     // Warm-up training finishes between batches: refresh model states even while input is idle.
-    const refresh = setInterval(
-      () => this.#pipelineMetrics.scored([], this.#extractor, this.#detectors),
-      1000,
-    );
+    const refresh = setInterval(() => {
+      this.#detectors.refreshStats().then(
+        () => this.#pipelineMetrics.scored([], this.#extractor, this.#detectors),
+        () => undefined, // the detector thread failed: the batch in flight reports it
+      );
+    }, 1000);
     refresh.unref();
     let error: InputError | undefined;
     this.#ready = true;
     try {
       let mark = performance.now();
+      const scoring: Promise<void>[] = [];
       for await (const batch of this.#source.batches()) {
         this.#pipelineMetrics.observeStage('ingest', mark, performance.now());
-        await this.#process(batch);
+        const processed = this.#process(batch);
+        // Awaited in order below; marked handled now, so that a later batch failing while an earlier
+        // one is awaited is not reported as an unhandled rejection.
+        processed.catch(() => undefined);
+        scoring.push(processed);
+        // The detector thread scores this batch while the next one is read and its features extracted.
+        if (scoring.length >= MAX_BATCHES_SCORING) await scoring.shift();
         mark = performance.now();
       }
+      for (const processed of scoring) await processed;
     } catch (err) {
       if (!(err instanceof InputError)) {
         // A bug, not bad input: release what keeps the process alive, then let main report it.
@@ -297,23 +307,32 @@ export class Daemon {
     return error ? 1 : 0;
   }
 
-  async #process({ flows, ack }: SourceBatch): Promise<void> {
-    if (flows.length === 0) return ack();
+  /**
+   * Extracts the batch's features now and hands them to the detector thread; what follows the scores
+   * (metrics, alert delivery) runs after the previous batch's, so batches stay in order end to end.
+   */
+  #process({ flows, ack }: SourceBatch): Promise<void> {
     this.#flows += flows.length;
     const t0 = performance.now();
-    const batch = this.#extractor.extract(flows);
+    const batch = flows.length === 0 ? undefined : this.#extractor.extract(flows);
     const t1 = performance.now();
-    const detections = await this.#detectors.score(batch);
     // A capture replayed as fast as possible waits for warm-up training, so the same capture
     // always gives the same alerts whatever the machine's speed. Live input never waits.
-    if (this.#waitForTraining) await this.#detectors.flush();
-    const t2 = performance.now();
-    const m = this.#pipelineMetrics;
-    m.observeStage('features', t0, t1);
-    m.observeStage('detector', t1, t2);
-    if (this.#capture) m.captureProgress(flows[0]!.source.format, this.#capture.stats, flows.length);
-    m.scored(detections, this.#extractor, this.#detectors);
-    await this.#deliver(detections, ack);
+    const scoring = batch && this.#detectors.score(batch, { flush: this.#waitForTraining });
+    const previous = this.#scored;
+    this.#scored = (async () => {
+      const detections = (await scoring) ?? [];
+      await previous;
+      const m = this.#pipelineMetrics;
+      if (batch) {
+        m.observeStage('features', t0, t1);
+        m.observeStage('detector', t1, performance.now());
+        if (this.#capture) m.captureProgress(flows[0]!.source.format, this.#capture.stats, flows.length);
+      }
+      m.scored(detections, this.#extractor, this.#detectors);
+      await this.#deliver(detections, ack);
+    })();
+    return this.#scored;
   }
 
   /**
@@ -368,6 +387,9 @@ function describeRestartNeeded(current: Readonly<TapwatchConfig>, next: Readonly
     changed.push('alerts.kafka');
   return changed;
 }
+
+/** Batches the detector thread may hold at once: one being scored while the next is extracted. */
+const MAX_BATCHES_SCORING = 2;
 
 /** Batches whose alerts may await delivery while the next batch is scored. */
 const MAX_DELIVERIES_PENDING = 2;

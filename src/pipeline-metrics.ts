@@ -1,7 +1,7 @@
 import type { Detection } from './core/detection.js';
 import type { FeatureExtractor } from './features/extract-features.js';
 import type { PcapFileSourceStats } from './ingest/capture/pcap-file-source.js';
-import type { SegmentDetectors } from './meta/segment-detectors.js';
+import type { DetectorThread } from './meta/detector-thread.js';
 import { setModelState, type TapwatchMetrics } from './telemetry/metrics.js';
 
 /**
@@ -34,7 +34,7 @@ export class PipelineMetrics {
   }
 
   /** Per-segment flows, scores, thresholds and model states after one scored batch. */
-  scored(detections: readonly Detection[], extractor: FeatureExtractor, detectors: SegmentDetectors): void {
+  scored(detections: readonly Detection[], extractor: FeatureExtractor, detectors: DetectorThread): void {
     const flows = new Map<string, number>();
     const worst = new Map<string, number>();
     let newestMs = 0;

@@ -9,7 +9,7 @@ import type { FeatureExtractor } from '../features/extract-features.js';
 import { DeadLetterProducer } from '../ingest/kafka/dead-letter-producer.js';
 import { KafkaSource, type KafkaSourceHooks } from '../ingest/kafka/kafka-source.js';
 import { MessageDecoder } from '../ingest/kafka/message-decoder.js';
-import type { SegmentDetectors } from '../meta/segment-detectors.js';
+import type { DetectorThread } from '../meta/detector-thread.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { TapwatchMetrics } from '../telemetry/metrics.js';
 import { RateLimitedLogger } from '../telemetry/rate-limited-logger.js';
@@ -25,7 +25,7 @@ export interface KafkaModeDeps {
   metrics: TapwatchMetrics;
   log: Logger;
   extractor: FeatureExtractor;
-  detectors: SegmentDetectors;
+  detectors: DetectorThread;
   productVersion: string;
   /** Dedup table and rate limiter, moved with their segments under scale-out. */
   alerts?: AlertSuppression;

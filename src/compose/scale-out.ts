@@ -5,7 +5,7 @@ import type { FeatureExtractor } from '../features/extract-features.js';
 import type { DeadLetterProducer } from '../ingest/kafka/dead-letter-producer.js';
 import { KafkaSource, type KafkaSourceHooks, type KafkaSourceOptions } from '../ingest/kafka/kafka-source.js';
 import { MessageDecoder } from '../ingest/kafka/message-decoder.js';
-import type { SegmentDetectors } from '../meta/segment-detectors.js';
+import type { DetectorThread } from '../meta/detector-thread.js';
 import type { Logger } from '../telemetry/logger.js';
 import { restoreUpstreamSource, SegmentRekeyer } from './segment-rekeyer.js';
 import { SegmentStateStore } from './segment-state-store.js';
@@ -15,7 +15,7 @@ export interface ScaleOutDeps {
   config: Readonly<TapwatchConfig>;
   log: Logger;
   extractor: FeatureExtractor;
-  detectors: SegmentDetectors;
+  detectors: DetectorThread;
   kafka: Kafka;
   decoder: MessageDecoder;
   deadLetters: DeadLetterProducer | undefined;

@@ -12,8 +12,8 @@ import type { FeatureExtractor } from '../features/extract-features.js';
 import type { HostSegmentState } from '../features/host-statistics.js';
 import type { SegmentWindowsState } from '../features/segment-windows.js';
 import type { SourceLog } from '../ingest/kafka/kafka-source.js';
+import type { DetectorThread } from '../meta/detector-thread.js';
 import type { SegmentSnapshot } from '../meta/segment-detector.js';
-import type { SegmentDetectors } from '../meta/segment-detectors.js';
 import { parseState, stringifyState } from './state-json.js';
 
 /**
@@ -43,7 +43,7 @@ export interface SegmentStateStoreOptions {
   internalTopic: string;
   /** Partitions of the internal topic (the segment → partition map depends on it). */
   partitions: number;
-  detectors: SegmentDetectors;
+  detectors: DetectorThread;
   /** Windows and host statistics. */
   extractor: FeatureExtractor;
   /** The alert stage's dedup table and rate limiter; omitted = not moved. */
@@ -204,9 +204,9 @@ export class SegmentStateStore {
   /** Write every owned, ready segment's state; resolves after the broker acknowledged. */
   async checkpoint(reason: string): Promise<void> {
     const takenAtMs = Date.now();
-    const ready = this.#o.detectors
-      .snapshots()
-      .filter((s) => s.state === 'ready' && this.#owned.has(this.partitionOf(s.segment)));
+    const ready = (await this.#o.detectors.snapshots()).filter(
+      (s) => s.state === 'ready' && this.#owned.has(this.partitionOf(s.segment)),
+    );
     if (ready.length === 0) return;
     const hosts = this.#o.extractor.snapshotHostSegments(ready.map((d) => d.segment));
     const messages = ready.map((detector) => {

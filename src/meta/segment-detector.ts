@@ -30,6 +30,9 @@ export interface SegmentDetectorOptions {
   forecaster?: ForecasterOverride;
 }
 
+/** What scoring reads of a flow: its segment, addresses (the pair) and times. */
+export type ScoringFlow = Pick<RoutedFlow, 'segment' | 'srcIp' | 'dstIp' | 'start' | 'end'>;
+
 /** What scoring one segment's rows yields; arrays are indexed like the input rows. */
 export interface SegmentScores {
   state: ModelState;
@@ -145,7 +148,7 @@ export class SegmentDetector {
   }
 
   /** Scores row-major `rows` (`n × features`) of `flows`; while learning, buffers them for warm-up instead. */
-  score(rows: Float32Array, flows: readonly RoutedFlow[]): SegmentScores {
+  score(rows: Float32Array, flows: readonly ScoringFlow[]): SegmentScores {
     const n = flows.length;
     const keys = new Array<string>(n);
     const timesMs = new Float64Array(n);

@@ -1,12 +1,16 @@
 import type { DetectorConfig } from '../config/schema.js';
 import type { Detection, FeatureBatch, ModelState, SegmentWindowStats } from '../core/detection.js';
 import { ConfigError, ModelError } from '../core/errors.js';
-import type { RoutedFlow } from '../core/flow-record.js';
 import type { AutoencoderWeights } from './autoencoder.js';
 import { type BackendChoice, selectBackend } from './backend.js';
 import type { ForecasterOverride } from './forecast/forecaster-file.js';
 import { ScoredFlow } from './scored-flow.js';
-import { SegmentDetector, type SegmentSnapshot } from './segment-detector.js';
+import {
+  type ScoringFlow,
+  SegmentDetector,
+  type SegmentScores,
+  type SegmentSnapshot,
+} from './segment-detector.js';
 
 /** Structured log line: a message and its fields. */
 export type DetectorLog = (message: string, fields?: Record<string, unknown>) => void;
@@ -33,6 +37,23 @@ export interface SegmentDetectorStats {
   /** Forecast and observed flows of the segment's last closed volume tick (`forecast.tickSeconds`). */
   forecastFlows: number;
   observedFlows: number;
+}
+
+/** What scoring needs of a batch: the flows' scoring fields and their feature rows. */
+export interface ScoringBatch {
+  flows: readonly ScoringFlow[];
+  /** Row-major, `flows.length × featureNames.length`. */
+  values: Float32Array;
+  featureNames: readonly string[];
+}
+
+/** One segment's share of a scored batch. */
+export interface SegmentBatchScores {
+  segment: string;
+  /** The batch rows of the segment, in order; undefined when the segment held the whole batch. */
+  rows: Int32Array | undefined;
+  /** Indexed like `rows`. */
+  scores: SegmentScores;
 }
 
 /** The windows of a segment the features stage reported none for, shared by all its detections. */
@@ -87,6 +108,14 @@ export class SegmentDetectors {
 
   /** One Detection per flow of `batch`, in input order. */
   async score(batch: FeatureBatch): Promise<Detection[]> {
+    return toDetections(batch, await this.scoreSegments(batch));
+  }
+
+  /**
+   * Scores `batch` one segment at a time: per segment, which rows of the batch it holds and what its
+   * detector made of them. Only what scoring reads of each flow is needed: segment, addresses and times.
+   */
+  async scoreSegments(batch: ScoringBatch): Promise<SegmentBatchScores[]> {
     if (this.#closing) throw new ModelError('segment detectors: score() called after close()');
     await this.ready();
     const dim = batch.featureNames.length;
@@ -100,7 +129,7 @@ export class SegmentDetectors {
       if (rows) rows.push(i);
       else groups.set(segment, [i]);
     }
-    const detections = new Array<Detection>(n);
+    const scored: SegmentBatchScores[] = [];
     for (const [segment, indices] of groups) {
       const detector = this.#detector(segment, batch.featureNames);
       const m = indices.length;
@@ -109,25 +138,21 @@ export class SegmentDetectors {
       let segmentFlows = flows;
       if (m !== n) {
         rows = new Float32Array(m * dim);
-        segmentFlows = new Array<RoutedFlow>(m);
+        const gathered = new Array<ScoringFlow>(m);
+        segmentFlows = gathered;
         for (let k = 0; k < m; k++) {
           const i = indices[k]!;
-          segmentFlows[k] = flows[i]!;
+          gathered[k] = flows[i]!;
           for (let j = 0, from = i * dim, to = k * dim; j < dim; j++) rows[to + j] = values[from + j]!;
         }
       }
-      const result = detector.score(rows, segmentFlows);
-      const windows = batch.windows.get(segment) ?? NO_WINDOWS;
-      const { explanations, detectors: members } = result;
-      for (let k = 0; k < m; k++) {
-        const i = indices[k]!;
-        detections[i] = new ScoredFlow(flows[i]!, result, members, k, explanations.get(k), windows);
-      }
+      const scores = detector.score(rows, segmentFlows);
+      scored.push({ segment, rows: m === n ? undefined : Int32Array.from(indices), scores });
       this.#scored.set(segment, (this.#scored.get(segment) ?? 0) + m);
       if (detector.needsTraining) this.#scheduleTraining(detector);
     }
-    this.#scoredFlows += batch.flows.length;
-    return detections;
+    this.#scoredFlows += n;
+    return scored;
   }
 
   states(): Map<string, ModelState> {
@@ -232,7 +257,7 @@ export class SegmentDetectors {
     }
   }
 
-  #checkBatch(batch: FeatureBatch): void {
+  #checkBatch(batch: ScoringBatch): void {
     const dim = batch.featureNames.length;
     if (batch.values.length !== batch.flows.length * dim) {
       throw new ModelError(
@@ -250,4 +275,20 @@ export class SegmentDetectors {
     }
     this.#featureNames = names;
   }
+}
+
+/** One Detection per flow of `batch`, in input order, from its per-segment scores. */
+export function toDetections(batch: FeatureBatch, scored: readonly SegmentBatchScores[]): Detection[] {
+  const { flows } = batch;
+  const detections = new Array<Detection>(flows.length);
+  for (const { segment, rows, scores } of scored) {
+    const windows = batch.windows.get(segment) ?? NO_WINDOWS;
+    const { explanations, detectors: members } = scores;
+    const m = rows ? rows.length : flows.length;
+    for (let k = 0; k < m; k++) {
+      const i = rows ? rows[k]! : k;
+      detections[i] = new ScoredFlow(flows[i]!, scores, members, k, explanations.get(k), windows);
+    }
+  }
+  return detections;
 }

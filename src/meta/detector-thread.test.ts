@@ -1,0 +1,133 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { type DetectorConfig, detectorSchema } from '../config/schema.js';
+import type { Detection, FeatureBatch } from '../core/detection.js';
+import { ModelError } from '../core/errors.js';
+import type { RoutedFlow } from '../core/flow-record.js';
+import { DetectorThread } from './detector-thread.js';
+import { SegmentDetectors } from './segment-detectors.js';
+import { SyntheticRows } from './synthetic-rows.js';
+
+// The worker entry runs as JavaScript: the compiled one `npm test` builds first.
+const SCRIPT = new URL('../../dist/meta/detector-worker.js', import.meta.url);
+const DIM = 10;
+const featureNames = Array.from({ length: DIM }, (_, j) => `f${j}`);
+const config: DetectorConfig = detectorSchema.parse({
+  warmupFlows: 400,
+  hiddenUnits: [8, 3],
+  batchSize: 256,
+  falseAlertRate: 0.01,
+});
+
+let packet = 0;
+function flow(segment: string): RoutedFlow {
+  packet++;
+  return {
+    start: packet * 100,
+    end: packet * 100 + 5,
+    srcIp: `10.0.0.${packet % 40}`,
+    dstIp: '10.0.0.2',
+    srcPort: 40000,
+    dstPort: 443,
+    proto: 6,
+    bytesFwd: 1,
+    pktsFwd: 1,
+    bytesRev: 0,
+    pktsRev: 0,
+    tcpFlags: 2,
+    segment,
+    source: { format: 'pcap', origin: 'test.pcap', firstPacket: packet, lastPacket: packet },
+  };
+}
+
+function batch(...parts: [segment: string, rows: Float32Array][]): FeatureBatch {
+  const flows = parts.flatMap(([segment, rows]) =>
+    Array.from({ length: rows.length / DIM }, () => flow(segment)),
+  );
+  const values = new Float32Array(flows.length * DIM);
+  let offset = 0;
+  for (const [, rows] of parts) {
+    values.set(rows, offset);
+    offset += rows.length;
+  }
+  const windows = new Map(parts.map(([segment]) => [segment, []]));
+  return { flows, values, featureNames, windows };
+}
+
+/** What a detection says, without the flow object itself. */
+function verdicts(detections: Detection[]) {
+  return detections.map((d) => ({
+    segment: d.flow.segment,
+    score: d.score,
+    threshold: d.threshold,
+    pValue: d.pValue,
+    modelState: d.modelState,
+    detectors: d.detectors,
+    topFeatures: d.topFeatures,
+  }));
+}
+
+describe('DetectorThread', () => {
+  const data = new SyntheticRows({ dim: DIM, seed: 5 });
+  const batches = [
+    batch(['lan', data.inliers(400, true)], ['dmz', data.inliers(400, true)]),
+    batch(
+      ['lan', data.inliers(300, true)],
+      ['dmz', data.inliers(50, true)],
+      ['lan', data.outliers(20, true)],
+    ),
+    batch(['dmz', data.outliers(10, true)], ['lan', data.inliers(200, true)]),
+  ];
+  const lines: string[] = [];
+  const thread = new DetectorThread({ config }, (message) => lines.push(message), SCRIPT);
+  const local = new SegmentDetectors(config, () => undefined);
+
+  afterAll(async () => {
+    await Promise.all([thread.close(), local.close()]);
+  });
+
+  it('scores exactly as the detectors do in this thread, in input order, and forwards their log', async () => {
+    expect((await thread.ready()).backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+    for (const b of batches) {
+      const [there, here] = [await thread.score(b, { flush: true }), await local.score(b)];
+      await local.flush();
+      expect(there.map((d) => d.flow)).toEqual(b.flows);
+      expect(verdicts(there)).toEqual(verdicts(here));
+    }
+    const last = await thread.score(batches[1]!);
+    expect(last.filter((d) => d.topFeatures.length > 0).length).toBeGreaterThan(10);
+    expect(lines).toContain('detector backend selected');
+    expect(lines).toContain('segment model ready');
+  });
+
+  it('reports stats with every score and on request', async () => {
+    expect(thread.stats().get('lan')).toMatchObject({ state: 'ready', scoredFlows: 400 + 320 + 200 + 320 });
+    const refreshed = await thread.refreshStats();
+    expect([...refreshed.keys()].sort()).toEqual(['dmz', 'lan']);
+    expect(refreshed.get('dmz')!.state).toBe('ready');
+  });
+
+  it('hands out snapshots that restore into another thread and score identically', async () => {
+    const snapshots = JSON.parse(JSON.stringify(await thread.snapshots()));
+    const copy = new DetectorThread({ config }, () => undefined, SCRIPT);
+    for (const snapshot of snapshots) await copy.restore(snapshot);
+    const probe = batch(['lan', data.inliers(50, true)], ['dmz', data.outliers(5, true)]);
+    const [a, b] = [await thread.score(probe), await copy.score(probe)];
+    expect(verdicts(b)).toEqual(verdicts(a));
+    await copy.close();
+  });
+
+  it('rejects what the detectors reject with their message, and keeps working', async () => {
+    const bad = { ...batch(['lan', data.inliers(2, true)]), featureNames: featureNames.slice(1) };
+    await expect(thread.score(bad)).rejects.toThrow(/feature batch: expected 2 rows × 9 features/);
+    await expect(thread.restore({ segment: 'x' } as never)).rejects.toThrow(ModelError);
+    expect((await thread.score(batches[2]!)).length).toBe(210);
+  });
+
+  it('rejects every call after close()', async () => {
+    const doomed = new DetectorThread({ config }, () => undefined, SCRIPT);
+    await doomed.ready();
+    await doomed.close();
+    await doomed.close();
+    await expect(doomed.score(batches[0]!)).rejects.toThrow(ModelError);
+  });
+});
