@@ -11,14 +11,15 @@
 //
 // The broker is the Kafka-wire-protocol test broker (test/support/kafka-broker, TypeScript): this script
 // compiles it with the project's own tsc into the OS temp directory first, so no extra tooling is needed.
-// The daemon runs as a child process (`node dist/main.js run`), so broker + load generator and daemon use
-// one core each, as they would on two machines. The daemon first learns every segment from clean flows;
+// The daemon runs as a child process (`node dist/main.js run`); its main thread and its detector thread
+// share the machine's cores with the broker and load generator, so the table also reports how busy each
+// thread was while the backlog drained. The daemon first learns every segment from clean flows;
 // throughput is then timed over a backlog produced while it was stopped, from SIGCONT to the commit of
 // its last record, so it measures scoring with ready models (not warm-up buffering); latency from each input record's Kafka timestamp to the timestamp of the
 // alert on the SIEM topic (set when the sink sends it), plus the daemon's own
 // tapwatch_alert_latency_seconds histogram (record timestamp → broker acknowledged the alert).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -239,6 +240,33 @@ function cpuSeconds(pid) {
   }
 }
 
+/** CPU seconds per thread of the process (Linux): the main thread (its id is the pid) and the others. */
+function threadCpuSeconds(pid) {
+  const threads = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      threads.set(Number(tid), cpuSeconds(`${pid}/task/${tid}`));
+  } catch {
+    // Not Linux: no per-thread figures.
+  }
+  return threads;
+}
+
+/**
+ * Share of `seconds` each kind of thread was on a CPU: the main thread, the busiest other thread (the
+ * detector thread) and the rest together (V8's garbage-collection helpers, libuv's pool). A share of 1 means
+ * that thread alone sets the throughput.
+ */
+function threadBusy(before, after, pid, seconds) {
+  const used = [...after].map(([tid, cpu]) => [tid, cpu - (before.get(tid) ?? 0)]);
+  const others = used.filter(([tid]) => tid !== pid).map(([, cpu]) => cpu);
+  const main = used.find(([tid]) => tid === pid)?.[1] ?? Number.NaN;
+  const detector = Math.max(0, ...others);
+  const rest = others.reduce((sum, cpu) => sum + cpu, 0) - detector;
+  const share = (cpu) => +(cpu / seconds).toFixed(2);
+  return { main: share(main), detector: share(detector), rest: share(rest) };
+}
+
 /** Per-stage call count and seconds from `tapwatch_processing_duration_seconds`. */
 function stageTotals(text) {
   const totals = {};
@@ -317,10 +345,15 @@ async function run(TestKafkaBroker, format) {
   child.kill('SIGSTOP');
   await send(CLEAN_FLOWS, CLEAN_FLOWS + FLOWS);
   const cpu0 = cpuSeconds(child.pid);
+  const threads0 = threadCpuSeconds(child.pid);
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   child.kill('SIGCONT');
   await waitFor(() => committed() >= CLEAN_FLOWS + FLOWS, 600_000, 'backlog');
   const cpu1 = cpuSeconds(child.pid);
+  const threads1 = threadCpuSeconds(child.pid);
+  const busy = threadBusy(threads0, threads1, child.pid, (performance.now() - t0) / 1000);
+  const own = process.cpuUsage(own0);
   const stages1 = stageTotals(await metrics());
   const seconds = (performance.now() - t0) / 1000;
   const throughput = FLOWS / seconds;
@@ -372,6 +405,9 @@ async function run(TestKafkaBroker, format) {
     throughputFlowsPerSecond: Math.round(throughput),
     // Backlog flows per CPU-second of the daemon (all its threads): its throughput on one free core.
     flowsPerCpuSecond: Math.round(FLOWS / (cpu1 - cpu0)),
+    backlogThreadBusy: busy,
+    // The test broker and this script share the machine with the daemon: their CPU while it drained.
+    brokerCpuShare: +((own.user + own.system) / 1e6 / seconds).toFixed(2),
     offeredFlowsPerSecond: Math.round(offered),
     alertsMeasured: latencies.length,
     latencyP50Ms: quantile(0.5),
@@ -389,12 +425,12 @@ const { TestKafkaBroker } = await compileBroker();
 const results = [];
 for (const format of FORMATS) results.push(await run(TestKafkaBroker, format));
 console.log(
-  '| format | flows | flows/s (backlog) | flows per CPU-s | offered flows/s | alerts | p50 ms | p99 ms |',
+  '| format | flows | flows/s (backlog) | flows per CPU-s | main / detector / other threads busy | offered flows/s | alerts | p50 ms | p99 ms |',
 );
-console.log('|:--|--:|--:|--:|--:|--:|--:|--:|');
+console.log('|:--|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of results) {
   console.log(
-    `| ${r.format} | ${r.flows} | ${r.throughputFlowsPerSecond} | ${r.flowsPerCpuSecond} | ${r.offeredFlowsPerSecond} | ${r.alertsMeasured} | ${r.latencyP50Ms} | ${r.latencyP99Ms} |`,
+    `| ${r.format} | ${r.flows} | ${r.throughputFlowsPerSecond} | ${r.flowsPerCpuSecond} | ${r.backlogThreadBusy.main} / ${r.backlogThreadBusy.detector} / ${r.backlogThreadBusy.rest} | ${r.offeredFlowsPerSecond} | ${r.alertsMeasured} | ${r.latencyP50Ms} | ${r.latencyP99Ms} |`,
   );
 }
 console.log(JSON.stringify(results, null, 2));
