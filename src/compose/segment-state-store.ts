@@ -204,11 +204,18 @@ export class SegmentStateStore {
   /** Write every owned, ready segment's state; resolves after the broker acknowledged. */
   async checkpoint(reason: string): Promise<void> {
     const takenAtMs = Date.now();
-    const ready = (await this.#o.detectors.snapshots()).filter(
-      (s) => s.state === 'ready' && this.#owned.has(this.partitionOf(s.segment)),
-    );
+    // The detector thread answers after scoring every batch handed to it before this request, and a
+    // batch is handed over in the same turn its features are extracted. Windows and host tables taken
+    // in this turn therefore pair with the detector states that come back, even when the next batch's
+    // features are extracted while the answer is on its way.
+    const snapshots = this.#o.detectors.snapshots();
+    const { extractor } = this.#o;
+    const owned = (segment: string) => this.#owned.has(this.partitionOf(segment));
+    const withWindows = extractor.windows.segments.filter(owned);
+    const windows = new Map(withWindows.map((s) => [s, extractor.windows.snapshotSegment(s)]));
+    const hosts = extractor.snapshotHostSegments(withWindows);
+    const ready = (await snapshots).filter((s) => s.state === 'ready' && owned(s.segment));
     if (ready.length === 0) return;
-    const hosts = this.#o.extractor.snapshotHostSegments(ready.map((d) => d.segment));
     const messages = ready.map((detector) => {
       const { segment } = detector;
       const checkpoint: SegmentCheckpoint = {
@@ -216,7 +223,7 @@ export class SegmentStateStore {
         segment,
         takenAtMs,
         detector,
-        windows: this.#o.extractor.windows.snapshotSegment(segment),
+        windows: windows.get(segment),
         hosts: hosts.get(segment),
         alerts: this.#o.alerts?.snapshotSegment(segment),
       };
