@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { scoringBatch, scoringFlow } from '../../test/support/scoring-batches.js';
 import { type DetectorConfig, detectorSchema } from '../config/schema.js';
-import type { Detection, FeatureBatch } from '../core/detection.js';
+import type { Detection } from '../core/detection.js';
 import { ModelError } from '../core/errors.js';
-import type { RoutedFlow } from '../core/flow-record.js';
 import { DetectorThread } from './detector-thread.js';
 import { SegmentDetectors } from './segment-detectors.js';
 import { SyntheticRows } from './synthetic-rows.js';
@@ -19,39 +19,8 @@ const config: DetectorConfig = detectorSchema.parse({
 });
 
 let packet = 0;
-function flow(segment: string): RoutedFlow {
-  packet++;
-  return {
-    start: packet * 100,
-    end: packet * 100 + 5,
-    srcIp: `10.0.0.${packet % 40}`,
-    dstIp: '10.0.0.2',
-    srcPort: 40000,
-    dstPort: 443,
-    proto: 6,
-    bytesFwd: 1,
-    pktsFwd: 1,
-    bytesRev: 0,
-    pktsRev: 0,
-    tcpFlags: 2,
-    segment,
-    source: { format: 'pcap', origin: 'test.pcap', firstPacket: packet, lastPacket: packet },
-  };
-}
-
-function batch(...parts: [segment: string, rows: Float32Array][]): FeatureBatch {
-  const flows = parts.flatMap(([segment, rows]) =>
-    Array.from({ length: rows.length / DIM }, () => flow(segment)),
-  );
-  const values = new Float32Array(flows.length * DIM);
-  let offset = 0;
-  for (const [, rows] of parts) {
-    values.set(rows, offset);
-    offset += rows.length;
-  }
-  const windows = new Map(parts.map(([segment]) => [segment, []]));
-  return { flows, values, featureNames, windows };
-}
+const flow = (segment: string) => scoringFlow(segment, ++packet, 40);
+const batch = (...parts: [segment: string, rows: Float32Array][]) => scoringBatch(featureNames, parts, flow);
 
 /** What a detection says, without the flow object itself. */
 function verdicts(detections: Detection[]) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { scoringFlow } from '../../test/support/scoring-batches.js';
 import { detectorSchema } from '../config/schema.js';
-import type { RoutedFlow } from '../core/flow-record.js';
 import { forecasterOverride } from './forecast/forecaster-file.js';
 import { SegmentDetector } from './segment-detector.js';
 import { SegmentDetectors } from './segment-detectors.js';
@@ -12,24 +12,7 @@ const learned = {
   adaptation: { ticks: 40, steps: 5, pull: 2 },
 };
 
-function flows(n: number, segment: string): RoutedFlow[] {
-  return Array.from({ length: n }, (_, i) => ({
-    start: i * 100,
-    end: i * 100,
-    srcIp: `10.0.0.${i % 9}`,
-    dstIp: '10.0.0.2',
-    srcPort: 40000,
-    dstPort: 443,
-    proto: 6,
-    bytesFwd: 1,
-    pktsFwd: 1,
-    bytesRev: 0,
-    pktsRev: 0,
-    tcpFlags: 2,
-    segment,
-    source: { format: 'pcap', origin: 't.pcap', firstPacket: i, lastPacket: i },
-  }));
-}
+const flows = (n: number, segment: string) => Array.from({ length: n }, (_, i) => scoringFlow(segment, i, 9));
 
 describe('learned forecaster override', () => {
   it('reaches the segment VolumeForecaster over detector.forecast, and the defaults without it', () => {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoringBatch, scoringFlow } from '../../test/support/scoring-batches.js';
 import { type DetectorConfig, detectorSchema } from '../config/schema.js';
-import type { Detection, FeatureBatch } from '../core/detection.js';
+import type { Detection } from '../core/detection.js';
 import { ConfigError, ModelError } from '../core/errors.js';
-import type { RoutedFlow } from '../core/flow-record.js';
 import { type DetectorLog, SegmentDetectors } from './segment-detectors.js';
 import { SyntheticRows } from './synthetic-rows.js';
 
@@ -19,41 +19,9 @@ const config: DetectorConfig = detectorSchema.parse({
 
 const quiet: DetectorLog = () => undefined;
 let packet = 0;
-function flow(segment: string): RoutedFlow {
-  packet++;
-  const source = { format: 'pcap', origin: 'test.pcap', firstPacket: packet, lastPacket: packet };
-  return {
-    // Ten flows a second from fifty hosts: a steady volume for the forecaster, many pairs for persistence.
-    start: packet * 100,
-    end: packet * 100,
-    srcIp: `10.0.0.${packet % 50}`,
-    dstIp: '10.0.0.2',
-    srcPort: 40000,
-    dstPort: 443,
-    proto: 6,
-    bytesFwd: 1,
-    pktsFwd: 1,
-    bytesRev: 0,
-    pktsRev: 0,
-    tcpFlags: 2,
-    segment,
-    source,
-  };
-}
-
+const flow = (segment: string) => scoringFlow(segment, ++packet);
 /** A batch of `parts` concatenated in order, each part's rows belonging to one segment. */
-function batch(...parts: [segment: string, rows: Float32Array][]): FeatureBatch {
-  const flows = parts.flatMap(([segment, rows]) =>
-    Array.from({ length: rows.length / DIM }, () => flow(segment)),
-  );
-  const values = new Float32Array(flows.length * DIM);
-  let offset = 0;
-  for (const [, rows] of parts) {
-    values.set(rows, offset);
-    offset += rows.length;
-  }
-  return { flows, values, featureNames, windows: new Map() };
-}
+const batch = (...parts: [segment: string, rows: Float32Array][]) => scoringBatch(featureNames, parts, flow);
 
 function alertRate(detections: Detection[]): number {
   return detections.filter((d) => d.score >= d.threshold).length / detections.length;
