@@ -350,12 +350,11 @@ async function run(TestKafkaBroker, format) {
   const t0 = performance.now();
   child.kill('SIGCONT');
   await waitFor(() => committed() >= CLEAN_FLOWS + FLOWS, 600_000, 'backlog');
+  const seconds = (performance.now() - t0) / 1000;
   const cpu1 = cpuSeconds(child.pid);
-  const threads1 = threadCpuSeconds(child.pid);
-  const busy = threadBusy(threads0, threads1, child.pid, (performance.now() - t0) / 1000);
+  const busy = threadBusy(threads0, threadCpuSeconds(child.pid), child.pid, seconds);
   const own = process.cpuUsage(own0);
   const stages1 = stageTotals(await metrics());
-  const seconds = (performance.now() - t0) / 1000;
   const throughput = FLOWS / seconds;
 
   // Latency at a fixed offered load, segments ready by now.
