@@ -1,24 +1,22 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { AlertPipeline } from './alerts/alert-pipeline.js';
 import { loadAlertPolicy } from './alerts/alert-policy.js';
 import { AlertSuppression } from './alerts/alert-suppression.js';
 import { openSinks } from './alerts/sinks/open-sinks.js';
+import { BatchPipeline } from './batch-pipeline.js';
 import { KafkaMode } from './compose/kafka-mode.js';
 import type { LoadedConfig } from './config/load-config.js';
 import type { TapwatchConfig } from './config/schema.js';
-import type { Detection } from './core/detection.js';
 import { InputError, TapwatchError } from './core/errors.js';
-import type { FlowSource, SourceBatch } from './core/flow-source.js';
+import type { FlowSource } from './core/flow-source.js';
 import { FeatureExtractor } from './features/extract-features.js';
+import { captureFlowSource } from './ingest/capture/capture-flow-source.js';
 import { PcapFileSource } from './ingest/capture/pcap-file-source.js';
-import type { AutoencoderWeights } from './meta/autoencoder.js';
 import { DetectorThread } from './meta/detector-thread.js';
-import { type ForecasterOverride, forecasterOverride } from './meta/forecast/forecaster-file.js';
-import { loadModel } from './meta/training/load-model.js';
+import { loadInitialization } from './meta/training/load-initialization.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { formatSummary, type RunSummary, summarize } from './run-summary.js';
 import { TelemetryServer } from './telemetry/http-server.js';
@@ -57,15 +55,8 @@ export class Daemon {
   readonly #alerts: AlertPipeline;
   readonly #server: TelemetryServer | undefined;
   readonly #stderr: Writable;
+  readonly #pipeline: BatchPipeline;
   #ready = false;
-  #waitForTraining = false;
-  /** The latest batch's scoring and hand-over to delivery; each batch's waits for the one before. */
-  #scored: Promise<void> = Promise.resolve();
-  /** Alert delivery of the batches scored so far, chained in batch order. */
-  #delivery: Promise<void> = Promise.resolve();
-  #deliveriesPending = 0;
-  #deliveryError: unknown;
-  #flows = 0;
   #stopping: Promise<number> | undefined;
 
   private constructor(parts: {
@@ -81,7 +72,7 @@ export class Daemon {
     alerts: AlertPipeline;
     server: TelemetryServer | undefined;
     stderr: Writable;
-    waitForTraining?: boolean;
+    waitForTraining: boolean;
   }) {
     this.#config = parts.config;
     this.#log = parts.log;
@@ -96,7 +87,14 @@ export class Daemon {
     this.#alerts = parts.alerts;
     this.#server = parts.server;
     this.#stderr = parts.stderr;
-    this.#waitForTraining = parts.waitForTraining ?? false;
+    this.#pipeline = new BatchPipeline({
+      extractor: parts.extractor,
+      detectors: parts.detectors,
+      alerts: parts.alerts,
+      metrics: this.#pipelineMetrics,
+      capture: parts.capture,
+      waitForTraining: parts.waitForTraining,
+    });
     this.done = this.#run();
   }
 
@@ -126,7 +124,9 @@ export class Daemon {
     ) => log.log(level, msg, fields);
     const sinks = await openSinks(config.alerts, { stdout, productVersion: options.version, log: alertLog });
     const extractor = new FeatureExtractor(config.segments, config.features);
-    const initialization = await loadInitialization(config.detector, extractor.featureNames, log);
+    const initialization = await loadInitialization(config.detector, extractor.featureNames, (msg, fields) =>
+      log.info(msg, fields),
+    );
     const detectors = new DetectorThread({ config: config.detector, ...initialization }, (msg, fields) =>
       log.info(msg, fields),
     );
@@ -239,7 +239,7 @@ export class Daemon {
   dumpStats(): void {
     this.#log.info('stats', {
       source: this.#capture?.stats,
-      flows: this.#flows,
+      flows: this.#pipeline.flows,
       tracking: this.#extractor.tracking,
       segments: Object.fromEntries(this.#detectors.stats()),
       alerts: this.#alerts.stats(),
@@ -259,20 +259,7 @@ export class Daemon {
     let error: InputError | undefined;
     this.#ready = true;
     try {
-      let mark = performance.now();
-      const scoring: Promise<void>[] = [];
-      for await (const batch of this.#source.batches()) {
-        this.#pipelineMetrics.observeStage('ingest', mark, performance.now());
-        const processed = this.#process(batch);
-        // Awaited in order below; marked handled now, so that a later batch failing while an earlier
-        // one is awaited is not reported as an unhandled rejection.
-        processed.catch(() => undefined);
-        scoring.push(processed);
-        // The detector thread scores this batch while the next one is read and its features extracted.
-        if (scoring.length >= MAX_BATCHES_SCORING) await scoring.shift();
-        mark = performance.now();
-      }
-      for (const processed of scoring) await processed;
+      await this.#pipeline.run(this.#source.batches());
     } catch (err) {
       if (!(err instanceof InputError)) {
         // A bug, not bad input: release what keeps the process alive, then let main report it.
@@ -284,7 +271,7 @@ export class Daemon {
       error = err;
       this.#log.error(err.message, { code: err.code, reason: err.reason });
     }
-    await this.#delivery;
+    await this.#pipeline.delivered();
     this.#ready = false;
     clearInterval(refresh);
     await this.#detectors.flush();
@@ -296,7 +283,7 @@ export class Daemon {
       this.#log.info('summary', { ...summary });
     } else {
       this.#log.info('summary', {
-        flows: this.#flows,
+        flows: this.#pipeline.flows,
         segments: this.#extractor.router.segments,
         alerts: this.#alerts.stats(),
       });
@@ -307,67 +294,11 @@ export class Daemon {
     return error ? 1 : 0;
   }
 
-  /**
-   * Extracts the batch's features now and hands them to the detector thread; what follows the scores
-   * (metrics, alert delivery) runs after the previous batch's, so batches stay in order end to end.
-   */
-  #process({ flows, ack }: SourceBatch): Promise<void> {
-    this.#flows += flows.length;
-    const t0 = performance.now();
-    const batch = flows.length === 0 ? undefined : this.#extractor.extract(flows);
-    const t1 = performance.now();
-    // A capture replayed as fast as possible waits for warm-up training, so the same capture
-    // always gives the same alerts whatever the machine's speed. Live input never waits.
-    const scoring = batch && this.#detectors.score(batch, { flush: this.#waitForTraining });
-    const previous = this.#scored;
-    this.#scored = (async () => {
-      const detections = (await scoring) ?? [];
-      await previous;
-      const m = this.#pipelineMetrics;
-      if (batch) {
-        m.observeStage('features', t0, t1);
-        m.observeStage('detector', t1, performance.now());
-        if (this.#capture) m.captureProgress(flows[0]!.source.format, this.#capture.stats, flows.length);
-      }
-      m.scored(detections, this.#extractor, this.#detectors);
-      await this.#deliver(detections, ack);
-    })();
-    return this.#scored;
-  }
-
-  /**
-   * Alerts are handed to the sinks at once, in batch order, without waiting for the previous batch's
-   * acknowledgement: the round trips of consecutive batches overlap, and the next batch's features
-   * and scoring overlap with them. A batch is acknowledged (its offsets committed) only after its
-   * own alerts and every earlier batch were: at-least-once holds.
-   */
-  async #deliver(detections: readonly Detection[], ack: () => Promise<void>): Promise<void> {
-    if (this.#deliveryError !== undefined) throw this.#deliveryError;
-    this.#deliveriesPending++;
-    const t0 = performance.now();
-    const delivered = this.#alerts
-      .handle(detections)
-      .then(() => this.#pipelineMetrics.observeStage('alerts', t0, performance.now()));
-    // Awaited in order below; marked handled now, so that failing while an earlier batch is still
-    // pending is not reported as an unhandled rejection.
-    delivered.catch(() => undefined);
-    this.#delivery = this.#delivery.then(async () => {
-      await delivered;
-      this.#deliveriesPending--;
-      await ack();
-    });
-    // A failed delivery must surface (and end the run), not as an unhandled rejection.
-    this.#delivery.catch((err: unknown) => {
-      this.#deliveryError ??= err;
-    });
-    if (this.#deliveriesPending >= MAX_DELIVERIES_PENDING) await this.#delivery;
-  }
-
   #summary(seconds: number, error: InputError | undefined): RunSummary {
     const summary = summarize(
       this.#files,
       this.#capture!.stats,
-      this.#flows,
+      this.#pipeline.flows,
       this.#extractor.router.segments,
       this.#alerts.stats(),
       seconds,
@@ -386,58 +317,4 @@ function describeRestartNeeded(current: Readonly<TapwatchConfig>, next: Readonly
   if (JSON.stringify(current.alerts.kafka) !== JSON.stringify(next.alerts.kafka))
     changed.push('alerts.kafka');
   return changed;
-}
-
-/** Batches the detector thread may hold at once: one being scored while the next is extracted. */
-const MAX_BATCHES_SCORING = 2;
-
-/** Batches whose alerts may await delivery while the next batch is scored. */
-const MAX_DELIVERIES_PENDING = 2;
-
-/** The model directory tapwatch ships, used when `detector.model` is `bundled`. */
-const BUNDLED_MODEL_DIR = fileURLToPath(new URL('../models/default', import.meta.url));
-
-/** Weights new segments start from; undefined = the detector's seeded random initialization. */
-async function loadInitialization(
-  detector: TapwatchConfig['detector'],
-  featureNames: readonly string[],
-  log: Logger,
-): Promise<{ initialWeights?: AutoencoderWeights; forecaster?: ForecasterOverride }> {
-  if (detector.model === 'none') return {};
-  const dir = detector.model === 'bundled' ? BUNDLED_MODEL_DIR : detector.model;
-  const model = await loadModel(dir, {
-    featureNames,
-    hiddenUnits: detector.hiddenUnits,
-    tickSeconds: detector.forecast.tickSeconds,
-  });
-  log.info('initialization loaded', {
-    dir,
-    method: model.method,
-    trained_with: model.tapwatchVersion,
-    forecaster: model.forecaster ? 'forecaster.json' : 'defaults',
-  });
-  return {
-    initialWeights: model.weights,
-    ...(model.forecaster ? { forecaster: forecasterOverride(model.forecaster) } : {}),
-  };
-}
-
-/** Capture files as a FlowSource: nothing to acknowledge, connected until the files end. */
-function captureFlowSource(capture: PcapFileSource): FlowSource {
-  let open = true;
-  const done = async () => undefined;
-  return {
-    name: 'capture',
-    get connected() {
-      return open;
-    },
-    async *batches() {
-      try {
-        for await (const flows of capture.batches()) yield { flows, ack: done };
-      } finally {
-        open = false;
-      }
-    },
-    close: () => capture.close(),
-  };
 }
