@@ -15,8 +15,10 @@ export type {
   SourceLog,
 } from './kafka-source-options.js';
 
+import { LateRecords } from './late-records.js';
 import { mergeBatches } from './merge-batches.js';
-import { OffsetTracker, type TrackedBatch } from './offset-tracker.js';
+import { OffsetCommitter } from './offset-committer.js';
+import type { TrackedBatch } from './offset-tracker.js';
 import { BatchTimestamps, RecordTimestamps } from './record-timestamps.js';
 
 /** How often a pipeline that is slow to take a batch still heartbeats, so the group keeps us. */
@@ -37,7 +39,8 @@ export class KafkaSource implements FlowSource {
   readonly #o: KafkaSourceOptions;
   readonly #consumer: Consumer;
   readonly #queue: BoundedQueue<KafkaSourceBatch>;
-  readonly #tracker = new OffsetTracker();
+  readonly #commits: OffsetCommitter;
+  readonly #late: LateRecords;
   readonly #probe: ConsumerLagProbe;
   readonly #timestamps = new RecordTimestamps();
   #assigned: ReadonlyMap<string, readonly number[]> = new Map();
@@ -46,9 +49,6 @@ export class KafkaSource implements FlowSource {
   #brokerOk = false;
   #paused = false;
   #fatal: InputError | undefined;
-  #newestEventMs = Number.NEGATIVE_INFINITY;
-  #commitTimer: NodeJS.Timeout | undefined;
-  #committing: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
   constructor(options: KafkaSourceOptions) {
@@ -66,6 +66,12 @@ export class KafkaSource implements FlowSource {
       ...(settings as Partial<ConsumerConfig>),
       groupId: options.groupId,
     });
+    this.#commits = new OffsetCommitter(
+      (plan) => this.#consumer.commitOffsets(plan),
+      options.commitIntervalMs,
+      (msg, fields) => options.log('debug', msg, fields),
+    );
+    this.#late = new LateRecords(options.allowedLatenessSeconds);
     this.#queue = new BoundedQueue(options.maxQueueBatches, { onPressure: (full) => this.#pressure(full) });
     this.#probe = new ConsumerLagProbe({
       kafka: options.kafka,
@@ -166,18 +172,18 @@ export class KafkaSource implements FlowSource {
     this.#pauseAll();
     this.#queue.close();
     const until = Date.now() + this.#o.shutdownTimeoutMs;
-    while (this.#tracker.pending > 0 && Date.now() < until) await sleep(20);
-    if (this.#tracker.pending > 0) {
+    const { tracker } = this.#commits;
+    while (tracker.pending > 0 && Date.now() < until) await sleep(20);
+    if (tracker.pending > 0) {
       this.#o.log(
         'warn',
         'Kafka batches not acknowledged within the shutdown deadline; they will be read again',
         {
-          batches: this.#tracker.pending,
+          batches: tracker.pending,
         },
       );
     }
-    clearTimeout(this.#commitTimer);
-    await this.#commit();
+    await this.#commits.flush();
   }
 
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -186,11 +192,12 @@ export class KafkaSource implements FlowSource {
     if (batch.messages.length === 0 || !isRunning() || isStale() || this.#closing) return;
     const timestamps = new BatchTimestamps();
     const { flows, letters } = this.#decode(batch, timestamps);
-    this.#countLate(flows);
+    const late = this.#late.count(flows);
+    if (late > 0) this.#o.hooks?.late?.(late);
     await this.#deadLetter(letters);
     // Registered only now: when dead-lettering throws, kafkajs fetches the batch again.
     this.#timestamps.begin(timestamps);
-    const tracked = this.#tracker.track(batch.topic, batch.partition, batch.lastOffset());
+    const tracked = this.#commits.tracker.track(batch.topic, batch.partition, batch.lastOffset());
     const ack = async () => this.#settle(tracked, timestamps, true);
     const fail = () => this.#settle(tracked, timestamps, false);
     const sourceBatch: KafkaSourceBatch = { flows, ack, fail };
@@ -242,39 +249,7 @@ export class KafkaSource implements FlowSource {
 
   #settle(tracked: TrackedBatch, timestamps: BatchTimestamps, ok: boolean): void {
     this.#timestamps.end(timestamps);
-    if (ok) this.#tracker.done(tracked);
-    else this.#tracker.fail(tracked);
-    this.#commitTimer ??= setTimeout(() => {
-      this.#commitTimer = undefined;
-      void this.#commit();
-    }, this.#o.commitIntervalMs);
-  }
-
-  #commit(): Promise<void> {
-    this.#committing = this.#committing.then(async () => {
-      const plan = this.#tracker.takeCommits();
-      if (plan.length === 0) return;
-      const epoch = this.#tracker.epoch;
-      try {
-        await this.#consumer.commitOffsets(plan);
-      } catch (err) {
-        // A rebalance or a lost broker: the next ack retries, and a new assignment re-reads anyway.
-        if (epoch === this.#tracker.epoch) this.#tracker.restoreCommits(plan);
-        this.#o.log('debug', 'offset commit failed; will retry', { err: (err as Error).message });
-      }
-    });
-    return this.#committing;
-  }
-
-  #countLate(flows: FlowRecord[]): void {
-    const allowedMs = this.#o.allowedLatenessSeconds * 1000;
-    let late = 0;
-    for (const flow of flows) {
-      const t = Number.isFinite(flow.end) ? flow.end : flow.start;
-      if (t > this.#newestEventMs) this.#newestEventMs = t;
-      else if (t < this.#newestEventMs - allowedMs) late++;
-    }
-    if (late > 0) this.#o.hooks?.late?.(late);
+    this.#commits.settle(tracked, ok);
   }
 
   #pressure(full: boolean): void {
@@ -303,7 +278,7 @@ export class KafkaSource implements FlowSource {
     const { events } = this.#consumer;
     this.#consumer.on(events.GROUP_JOIN, ({ payload }) => {
       this.#joined = true;
-      this.#tracker.reset();
+      this.#commits.tracker.reset();
       this.#assigned = new Map(Object.entries(payload.memberAssignment));
       this.#o.log('info', 'Kafka partitions assigned', {
         group: payload.groupId,

@@ -1,0 +1,26 @@
+import type { FlowRecord } from '../../core/flow-record.js';
+
+/**
+ * Counts records behind the watermark: older than the newest event time seen so far minus the allowed
+ * lateness. A flow's event time is its end (its start when the end is unknown). Late records are still
+ * scored; the count is for the metric.
+ */
+export class LateRecords {
+  readonly #allowedMs: number;
+  #newestMs = Number.NEGATIVE_INFINITY;
+
+  constructor(allowedLatenessSeconds: number) {
+    this.#allowedMs = allowedLatenessSeconds * 1000;
+  }
+
+  /** Moves the watermark over `flows`, in order, and returns how many of them were late. */
+  count(flows: readonly FlowRecord[]): number {
+    let late = 0;
+    for (const flow of flows) {
+      const t = Number.isFinite(flow.end) ? flow.end : flow.start;
+      if (t > this.#newestMs) this.#newestMs = t;
+      else if (t < this.#newestMs - this.#allowedMs) late++;
+    }
+    return late;
+  }
+}
