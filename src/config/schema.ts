@@ -169,6 +169,11 @@ export const detectorSchema = z.strictObject({
       minPValue: z.number().gt(0).lt(1).default(0.05),
       /** Benign flows between two adaptation rounds. */
       everyFlows: positiveInt.default(1024),
+      /**
+       * Event time between the starts of two adaptation rounds, at least: a busy segment reaches `everyFlows`
+       * many times a second, and rounds that often cost CPU without tracking the traffic any better.
+       */
+      minIntervalSeconds: z.number().nonnegative().default(1),
       /** Gradient steps per round. */
       steps: positiveInt.default(5),
       /** Most recent benign flows each round trains on. */

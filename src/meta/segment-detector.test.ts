@@ -64,6 +64,25 @@ describe('SegmentDetector adaptation', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('adapts at most once per minIntervalSeconds of event time, however many flows arrive', async () => {
+    const benign = new SyntheticRows({ dim: DIM, seed: 1 });
+    const paced = { ...config, adaptation: { ...config.adaptation, minIntervalSeconds: 60 } };
+    const d = new SegmentDetector({ segment: 'lan', featureNames, config: paced });
+    d.score(benign.inliers(400, true), flows(400));
+    await runDue(d);
+    expect(d.adaptations).toBe(1);
+    // Each batch is 40 s of event time and enough benign flows for a round: the first batch's round is due,
+    // the second comes 40 s after it and waits, the third 80 s after it and runs.
+    const rounds: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      d.score(benign.inliers(400, true), flows(400));
+      await runDue(d);
+      rounds.push(d.adaptations);
+    }
+    expect(rounds).toEqual([2, 2, 3]);
+    d.dispose();
+  });
+
   it('re-adapts from the initialization when traffic shifts for longer than driftMinSeconds', async () => {
     const before = tf.memory().numTensors;
     const benign = new SyntheticRows({ dim: DIM, seed: 1 });

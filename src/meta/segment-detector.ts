@@ -73,7 +73,8 @@ interface Model {
 /**
  * One segment's detector. It buffers the first `warmupFlows` flows ('learning'), trains the autoencoder on
  * three quarters and calibrates the ensemble on the held-out quarter; then scores ('ready'). Online, it keeps
- * the flows scored benign, adapts in a few anchored gradient steps every `adaptation.everyFlows` of them,
+ * the flows scored benign, adapts in a few anchored gradient steps every `adaptation.everyFlows` of them (and
+ * at most once per `adaptation.minIntervalSeconds` of event time),
  * and when the drift monitor sees a lasting shift ('drift') re-adapts from the initialization weights.
  * Training jobs run when the pool calls {@link train}, never inside {@link score}.
  */
@@ -92,6 +93,9 @@ export class SegmentDetector {
   #training = false;
   #driftPending = false;
   #sinceAdaptation = 0;
+  /** Latest event time scored, and the event time the last adaptation round started at. */
+  #latestMs = Number.NEGATIVE_INFINITY;
+  #adaptedAtMs = Number.NEGATIVE_INFINITY;
   #adaptations = 0;
   #disposed = false;
 
@@ -127,9 +131,14 @@ export class SegmentDetector {
   get needsTraining(): boolean {
     if (this.#training) return false;
     if (!this.#model) return this.#warmup.full;
-    const { enabled, everyFlows, batchFlows } = this.#config.adaptation;
+    const { enabled, everyFlows, batchFlows, minIntervalSeconds } = this.#config.adaptation;
     if (this.#driftPending) return this.#recent.size === this.#recent.capacity;
-    return enabled && this.#sinceAdaptation >= everyFlows && this.#recent.size >= batchFlows;
+    return (
+      enabled &&
+      this.#sinceAdaptation >= everyFlows &&
+      this.#recent.size >= batchFlows &&
+      this.#latestMs - this.#adaptedAtMs >= minIntervalSeconds * 1000
+    );
   }
 
   /** Threshold on the combined score; `-log10(q)` while learning. */
@@ -158,6 +167,7 @@ export class SegmentDetector {
       keys[i] = `${f.srcIp}>${f.dstIp}`;
       const t = Number.isFinite(f.end) ? f.end : f.start;
       timesMs[i] = t;
+      if (t > this.#latestMs) this.#latestMs = t;
       forecast[i] = this.#forecaster.observe(f.start, t, f.srcIp, f.dstIp);
     }
     const model = this.#model;
@@ -394,6 +404,7 @@ export class SegmentDetector {
     const { steps, batchFlows, anchorStrength } = this.#config.adaptation;
     const rows = model.scaler.transform(this.#recent.latest(batchFlows));
     this.#sinceAdaptation = 0;
+    this.#adaptedAtMs = this.#latestMs;
     const fit = await model.autoencoder.adapt(rows, steps, {
       ...options,
       anchor: model.anchor,
