@@ -64,6 +64,11 @@ export interface FlowSource {
   endReason?: FlowEndReason;
 }
 
+/** A flow's event time (epoch ms): its end, or its start when the end is unknown. */
+export function flowEventMs(flow: { start: number; end: number }): number {
+  return Number.isFinite(flow.end) ? flow.end : flow.start;
+}
+
 /** A record after the segment router: the segment is always known. */
 export type RoutedFlow = FlowRecord & { segment: string };
 

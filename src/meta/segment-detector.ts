@@ -1,7 +1,7 @@
 import type { DetectorConfig } from '../config/schema.js';
 import type { FeatureContribution, ModelState } from '../core/detection.js';
 import { ModelError } from '../core/errors.js';
-import type { RoutedFlow } from '../core/flow-record.js';
+import { flowEventMs, type RoutedFlow } from '../core/flow-record.js';
 import { Autoencoder, type AutoencoderWeights } from './autoencoder.js';
 import { DriftMonitor } from './drift-monitor.js';
 import { FeatureDeviationScorer } from './feature-deviation-scorer.js';
@@ -165,7 +165,7 @@ export class SegmentDetector {
     for (let i = 0; i < n; i++) {
       const f = flows[i]!;
       keys[i] = `${f.srcIp}>${f.dstIp}`;
-      const t = Number.isFinite(f.end) ? f.end : f.start;
+      const t = flowEventMs(f);
       timesMs[i] = t;
       if (t > this.#latestMs) this.#latestMs = t;
       forecast[i] = this.#forecaster.observe(f.start, t, f.srcIp, f.dstIp);

@@ -1,4 +1,4 @@
-import type { FlowRecord } from '../../core/flow-record.js';
+import { type FlowRecord, flowEventMs } from '../../core/flow-record.js';
 
 /**
  * Counts records behind the watermark: older than the newest event time seen so far minus the allowed
@@ -17,7 +17,7 @@ export class LateRecords {
   count(flows: readonly FlowRecord[]): number {
     let late = 0;
     for (const flow of flows) {
-      const t = Number.isFinite(flow.end) ? flow.end : flow.start;
+      const t = flowEventMs(flow);
       if (t > this.#newestMs) this.#newestMs = t;
       else if (t < this.#newestMs - this.#allowedMs) late++;
     }
