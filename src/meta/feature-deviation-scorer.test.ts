@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../core/errors.js';
-import { FeatureDeviationScorer, groupWeights, MAX_REFERENCE_ROWS } from './feature-deviation-scorer.js';
+import {
+  columnPacking,
+  FeatureDeviationScorer,
+  groupWeights,
+  MAX_REFERENCE_ROWS,
+} from './feature-deviation-scorer.js';
 
 describe('FeatureDeviationScorer', () => {
   it('without reference rows scores each row by its largest absolute scaled value', () => {
@@ -49,6 +54,24 @@ describe('FeatureDeviationScorer', () => {
     const [usual, unusual] = scorer.score(Float32Array.from([1, -1, 1, 1]));
     expect(usual).toBe(0);
     expect(unusual).toBe(1);
+  });
+
+  it('packs the columns that tell reference rows apart first, each by its weight', () => {
+    // Column spreads over the three rows: 0 (constant), 4/3 (0, 2, 0), 8/3 (0, 0, 4); column 3 spreads 8/3
+    // too but weighs 1/4, so it counts 2/3.
+    const reference = Float32Array.from([5, 0, 0, 0, 5, 2, 0, 4, 5, 0, 4, 0]);
+    const packing = columnPacking(reference, Float32Array.from([1, 1, 1, 0.25]));
+    expect(Array.from(packing.order)).toEqual([2, 1, 3, 0]);
+    expect(Array.from(packing.weights)).toEqual([1, 1, 0.25, 1]);
+  });
+
+  it('explains a score by per-feature differences in input order, whatever order the search reads them in', () => {
+    const scorer = new FeatureDeviationScorer(['a', 'b_l1', 'b_l5', 'c']);
+    scorer.fit(Float32Array.from([0, 0, 0, 0, 0, 4, 4, 9]));
+    const errors = scorer.featureErrors(Float32Array.from([1, 0, 2, 0]));
+    // Nearest reference row is the first (distance 1 + 0 + 1 + 0 = 2, the other is 1 + 2 + 1 + 9 = 13).
+    expect(Array.from(errors)).toEqual([1, 0, 1, 0]);
+    expect(scorer.score(Float32Array.from([1, 0, 2, 0]))[0]).toBeCloseTo(2, 6);
   });
 
   it('counts a damped statistic once over its decay rates', () => {

@@ -1,5 +1,5 @@
 import { ModelError } from '../core/errors.js';
-import { NearestRowKernel } from './nearest-row-kernel.js';
+import { type ColumnPacking, NearestRowKernel } from './nearest-row-kernel.js';
 import type { Scorer } from './scorer.js';
 
 /** Most warm-up rows kept as neighbours: bounds the cost per scored flow (rows × features). */
@@ -28,16 +28,11 @@ export class FeatureDeviationScorer implements Scorer {
   readonly name = 'baseline';
   readonly inputDim: number;
   readonly #weights: Float32Array;
-  /**
-   * Columns by falling weight: the distance loop reads them in this order, so the heavy columns come first
-   * and a farther neighbour is abandoned after fewer of them.
-   */
-  readonly #order: Uint16Array;
   /** The reference rows as given (scaled), for snapshots. */
   #reference: Float32Array = new Float32Array(0);
   /**
-   * The reference rows weighted and in {@link #order} (|w·x − w·r| = w·|x − r| costs no multiply per pair),
-   * sorted by their L1 norm, and the search over them; none before {@link fit} or {@link restore}.
+   * The reference rows packed (see {@link columnPacking}) and sorted by their L1 norm, and the search over
+   * them; none before {@link fit} or {@link restore}.
    */
   #kernel: NearestRowKernel | undefined;
   /** Index of the last scored row's nearest neighbour. */
@@ -51,8 +46,6 @@ export class FeatureDeviationScorer implements Scorer {
         : featureNames;
     this.inputDim = names.length;
     this.#weights = groupWeights(names);
-    const w = this.#weights;
-    this.#order = Uint16Array.from(names.map((_, j) => j).sort((a, b) => w[b]! - w[a]! || a - b));
   }
 
   /** Warm-up rows kept as neighbours. */
@@ -94,10 +87,11 @@ export class FeatureDeviationScorer implements Scorer {
     if (!kernel) return rows.map((v) => v * v);
     const { nearest } = this.#search(kernel, rows);
     const out = new Float32Array(rows.length);
-    const order = this.#order;
+    const { packing } = kernel;
+    const { order } = packing;
     const x = new Float32Array(d);
     for (let i = 0; i < n; i++) {
-      this.#pack(rows, i * d, x);
+      pack(rows, i * d, packing, x);
       for (let k = 0; k < d; k++) out[i * d + order[k]!] = Math.abs(x[k]! - kernel.value(nearest[i]!, k));
     }
     return out;
@@ -125,42 +119,25 @@ export class FeatureDeviationScorer implements Scorer {
   #setReference(reference: Float32Array): void {
     const d = this.inputDim;
     const rows = reference.length / d;
-    const weighted = new Float32Array(reference.length);
+    this.#reference = reference;
+    this.#lastNearest = 0;
+    if (rows === 0) {
+      this.#kernel = undefined;
+      return;
+    }
+    const packing = columnPacking(reference, this.#weights);
+    const packed = new Float32Array(reference.length);
     const norms = new Float64Array(rows);
     for (let r = 0; r < rows; r++)
-      norms[r] = this.#pack(reference, r * d, weighted.subarray(r * d, (r + 1) * d));
+      norms[r] = pack(reference, r * d, packing, packed.subarray(r * d, (r + 1) * d));
     const byNorm = Array.from({ length: rows }, (_, r) => r).sort((a, b) => norms[a]! - norms[b]! || a - b);
-    const packed = new Float32Array(reference.length);
-    for (const [k, r] of byNorm.entries()) packed.set(weighted.subarray(r * d, (r + 1) * d), k * d);
-    this.#reference = reference;
-    this.#kernel =
-      rows === 0
-        ? undefined
-        : new NearestRowKernel(
-            packed,
-            Float64Array.from(byNorm, (r) => norms[r]!),
-            {
-              order: this.#order,
-              weights: Float32Array.from(this.#order, (j) => this.#weights[j]!),
-            },
-          );
-    this.#lastNearest = 0;
-  }
-
-  /**
-   * Writes the row at `row` of `rows`, weighted and in column order, into `out`; returns its L1 norm (of the
-   * stored float32 values).
-   */
-  #pack(rows: Float32Array, row: number, out: Float32Array): number {
-    const order = this.#order;
-    const w = this.#weights;
-    let norm = 0;
-    for (let k = 0; k < order.length; k++) {
-      const j = order[k]!;
-      out[k] = w[j]! * rows[row + j]!;
-      norm += Math.abs(out[k]!);
-    }
-    return norm;
+    const sorted = new Float32Array(reference.length);
+    for (const [k, r] of byNorm.entries()) sorted.set(packed.subarray(r * d, (r + 1) * d), k * d);
+    this.#kernel = new NearestRowKernel(
+      sorted,
+      Float64Array.from(byNorm, (r) => norms[r]!),
+      packing,
+    );
   }
 
   /**
@@ -208,4 +185,44 @@ export function groupWeights(featureNames: readonly string[]): Float32Array {
   const sizes = new Map<string, number>();
   for (const g of groups) sizes.set(g, (sizes.get(g) ?? 0) + 1);
   return Float32Array.from(groups, (g) => 1 / sizes.get(g)!);
+}
+
+/**
+ * Writes the row at `row` of `rows`, packed (column k = `weights[k] · rows[row + order[k]]`, rounded to f32),
+ * into `out`; returns its L1 norm.
+ */
+function pack(rows: Float32Array, row: number, { order, weights }: ColumnPacking, out: Float32Array): number {
+  let norm = 0;
+  for (let k = 0; k < order.length; k++) {
+    out[k] = weights[k]! * rows[row + order[k]!]!;
+    norm += Math.abs(out[k]!);
+  }
+  return norm;
+}
+
+/**
+ * How the search packs rows: by weight, with the columns in falling order of their weighted spread over the
+ * reference rows (the mean absolute difference between two of them in that column, times its weight). The
+ * distance loop reads columns in that order, so the columns that tell rows apart come first and a farther row
+ * is abandoned after fewer of them.
+ */
+export function columnPacking(reference: Float32Array, groupWeight: Float32Array): ColumnPacking {
+  const d = groupWeight.length;
+  const n = reference.length / d;
+  const spread = new Float64Array(d);
+  const column = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    for (let r = 0; r < n; r++) column[r] = reference[r * d + j]!;
+    column.sort();
+    // Σ over pairs |a − b| = Σ_i (2i − n + 1) · x_(i) over the sorted values.
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (2 * i - n + 1) * column[i]!;
+    spread[j] = groupWeight[j]! * sum;
+  }
+  const order = Uint16Array.from(
+    Array.from({ length: d }, (_, j) => j).sort(
+      (a, b) => spread[b]! - spread[a]! || groupWeight[b]! - groupWeight[a]! || a - b,
+    ),
+  );
+  return { order, weights: Float32Array.from(order, (j) => groupWeight[j]!) };
 }

@@ -43,6 +43,7 @@ describe('NearestRowKernel', () => {
     [2, 7, 10],
     [5, 8, 65],
     [40, 9, 130],
+    [60, 40, 70],
     [128, 81, 200],
   ])(
     'finds the nearest of %i rows of %i columns for each of %i rows, whichever row it starts from',

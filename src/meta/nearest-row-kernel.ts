@@ -1,8 +1,8 @@
 import { NEAREST_ROW_WASM } from './nearest-row-wasm.js';
 import { type KernelMemory, kernelFactory, reserve } from './wasm-kernel.js';
 
-/** The kernel sums 8 columns between two checks against the bound: rows are padded to a multiple of 8. */
-const COLUMN_BLOCK = 8;
+/** The kernel sums 32 columns between two checks against the bound: rows are padded to a multiple of 32. */
+const COLUMN_BLOCK = 32;
 /** Rows per kernel call: bounds what each instance adds to its reference rows (21 KB for 81 columns). */
 const CHUNK_ROWS = 64;
 
@@ -44,7 +44,9 @@ export class NearestRowKernel {
   readonly columns: number;
   /** Reference rows. */
   readonly rows: number;
-  /** Columns per reference row in memory: {@link columns} padded with zeros to a multiple of 8. */
+  /** How the reference rows were packed, and rows to search for are. */
+  readonly packing: ColumnPacking;
+  /** Columns per reference row in memory: {@link columns} padded with zeros to a multiple of 32. */
   readonly #stride: number;
   readonly #exports: KernelExports;
   readonly #reference: Float32Array;
@@ -65,6 +67,7 @@ export class NearestRowKernel {
    */
   constructor(reference: Float32Array, norms: Float64Array, packing: ColumnPacking) {
     this.rows = norms.length;
+    this.packing = packing;
     this.columns = packing.order.length;
     this.#stride = Math.max(COLUMN_BLOCK, Math.ceil(this.columns / COLUMN_BLOCK) * COLUMN_BLOCK);
     const rowBytes = this.#stride * 4;
