@@ -50,5 +50,11 @@ VOLUME ["/var/lib/tapwatch"]
 # The port follows TAPWATCH_LISTEN (see deploy/tapwatch-container.yaml).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "const port = (process.env.TAPWATCH_LISTEN || '0.0.0.0:9464').split(':').pop(); fetch('http://127.0.0.1:' + port + '/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]
+# Under load two of the daemon's threads are busy (input and features; the detectors), and an instance is
+# sized for two cores (docs/kafka.md, Sizing). V8's default pool of four garbage-collection and compiler
+# helper threads competes with them for those cores; with one helper, Kafka throughput on two cores rose by
+# about a tenth (docs/benchmarks.md, V8 helper threads). Give an instance with more cores
+# NODE_OPTIONS=--v8-pool-size=<cores - 2>.
+ENV NODE_OPTIONS=--v8-pool-size=1
 ENTRYPOINT ["node", "/app/dist/main.js"]
 CMD ["run", "--config", "/etc/tapwatch/tapwatch.yaml"]

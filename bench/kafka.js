@@ -6,8 +6,10 @@
 //
 // --cpu-prof DIR runs the daemon under `node --cpu-prof` and writes its .cpuprofile into DIR
 // (summarise it with bench/profile-summary.js); the profile slows the daemon, so its numbers are
-// not throughput figures. --node-flags passes V8/Node flags to the daemon's node only (A/B of
-// runtime settings without touching the broker's and load generator's process).
+// not throughput figures. The daemon's node runs as the deploy files run it, with one V8 helper thread
+// (--v8-pool-size=1, sized for two cores; docs/kafka.md, Sizing). --node-flags passes more V8/Node flags
+// to the daemon's node only, after that one (A/B of runtime settings without touching the broker's and
+// load generator's process; --node-flags=--v8-pool-size=4 gives Node's default pool).
 //
 // The broker is the Kafka-wire-protocol test broker (test/support/kafka-broker, TypeScript): this script
 // compiles it with the project's own tsc into the OS temp directory first, so no extra tooling is needed.
@@ -49,7 +51,9 @@ const SECONDS = Number(args.seconds);
 // traffic does (live partitions are written at the same wall-clock time).
 const PARTITIONS = Number(args.partitions);
 const FORMATS = args.formats.split(',');
-const PROFILE_ARGS = [
+/** The flag the deploy files start the daemon with (Dockerfile, systemd unit), then --node-flags. */
+const DAEMON_NODE_FLAGS = [
+  '--v8-pool-size=1',
   ...args['node-flags'].split(' ').filter((flag) => flag !== ''),
   ...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
 ];
@@ -326,7 +330,7 @@ async function run(TestKafkaBroker, format) {
   await send(0, CLEAN_FLOWS);
   const child = spawn(
     process.execPath,
-    [...PROFILE_ARGS, join(ROOT, 'dist', 'main.js'), 'run', '--config', join(dir, 'tapwatch.yaml')],
+    [...DAEMON_NODE_FLAGS, join(ROOT, 'dist', 'main.js'), 'run', '--config', join(dir, 'tapwatch.yaml')],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -448,6 +452,7 @@ async function run(TestKafkaBroker, format) {
   return {
     format,
     flows: FLOWS,
+    daemonNodeFlags: DAEMON_NODE_FLAGS,
     throughputFlowsPerSecond: sustained.flowsPerSecond,
     flowsPerCpuSecond: sustained.flowsPerCpuSecond,
     backlogThreadBusy: sustained.threadBusy,
@@ -474,6 +479,7 @@ async function run(TestKafkaBroker, format) {
 const { TestKafkaBroker } = await compileBroker();
 const results = [];
 for (const format of FORMATS) results.push(await run(TestKafkaBroker, format));
+console.log(`daemon: node ${DAEMON_NODE_FLAGS.join(' ')} dist/main.js run`);
 console.log(
   '| format | flows | flows/s (first backlog) | flows/s (sustained) | flows per CPU-s | main / detector / other threads busy | offered flows/s | cores at that load | alerts | p50 ms | p99 ms | peak RSS MiB |',
 );

@@ -6,7 +6,8 @@
 //   (a) capture read, decode and flow assembly (our reader vs the pcap-parser baseline),
 //   (b) the whole daemon as a child process (features, detector, alerts included) and its peak RSS,
 //   (c) the features stage alone, (d) detector scoring; then, as child processes, (e) the full detector
-//   ensemble and one adaptation round (bench/detector.js) and (f) Kafka in → alerts on Kafka against the
+//   ensemble, one adaptation round (bench/detector.js) and the nearest-row search on the capture's rows
+//   (bench/nearest-row.js), and (f) Kafka in → alerts on Kafka against the
 //   test broker (bench/kafka.js; about a minute per run, `--kafka-runs 0` skips it).
 // Every measurement is repeated; the median and the min–max range are reported, because the
 // machines this runs on are shared and single runs are noisy. Prints a Markdown table and writes
@@ -54,6 +55,11 @@ function benchDetector() {
     flowsPerCpuSecond: out.flowsPerCpuSecond,
     adaptMs: out.adaptMs.median,
   };
+}
+
+/** bench/nearest-row.js: microseconds per row of the nearest-row search, on the capture's own rows. */
+function benchNearestRow(capture) {
+  return JSON.parse(runScript('nearest-row.js', [capture, '--runs', '3']).trim().split('\n').at(-1)).usPerRow;
 }
 
 /** bench/kafka.js: per format, backlog flows/s and p99 latency at the fixed offered load. */
@@ -124,6 +130,7 @@ async function measureAll({ capture, runs, pipelineRuns, kafkaRuns }) {
     scoring.map((s) => s.inference.find((i) => i.batchRows === 4096).autoencoderRowsPerSecond),
   );
   const detector = await repeat(runs, 'detector ensemble', benchDetector);
+  const nearestRow = await repeat(runs, 'nearest-row search', () => benchNearestRow(capture));
   const kafka = await repeat(kafkaRuns, 'kafka', benchKafka);
   const kafkaFormat = (format) => {
     const runsOf = kafka.map((run) => run.find((r) => r.format === format));
@@ -157,6 +164,7 @@ async function measureAll({ capture, runs, pipelineRuns, kafkaRuns }) {
     detectorEnsembleFlowsPerSecond: summarise(detector.map((r) => r.flowsPerSecond)),
     detectorEnsembleFlowsPerCpuSecond: summarise(detector.map((r) => r.flowsPerCpuSecond)),
     adaptationMs: summarise(detector.map((r) => r.adaptMs)),
+    nearestRowUsPerRow: summarise(nearestRow),
     kafka: kafkaRuns > 0 ? { goflow2: kafkaFormat('goflow2-pb'), zeek: kafkaFormat('zeek') } : undefined,
   };
 }
@@ -237,6 +245,14 @@ function markdown(r, runs, pipelineRuns, kafkaRuns) {
       runs,
       `≤ ${FLOORS.adaptationMs}: ${met(r.adaptationMs.median <= FLOORS.adaptationMs)}`,
       (x) => x.toFixed(1),
+    ],
+    [
+      "(e) nearest-row search on the capture's rows (bench/nearest-row.js)",
+      'µs per row',
+      r.nearestRowUsPerRow,
+      runs,
+      '',
+      (x) => x.toFixed(2),
     ],
   ];
   for (const [name, k] of r.kafka ? Object.entries(r.kafka) : []) {

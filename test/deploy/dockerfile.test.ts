@@ -117,6 +117,13 @@ describe('container config', () => {
     expect(config.alerts.file.path).toBe('');
   });
 
+  it('runs Node with one V8 helper thread, as the systemd unit does, for an instance of two cores', () => {
+    const env = runtime.filter((i) => i.op === 'ENV').map((i) => i.args);
+    expect(env).toContain('NODE_OPTIONS=--v8-pool-size=1');
+    const unit = readFileSync(path.join(repoRoot, 'deploy/systemd/tapwatch.service'), 'utf8');
+    expect(unit.split('\n')).toContain('Environment=NODE_OPTIONS=--v8-pool-size=1');
+  });
+
   it('takes the common settings from the environment', () => {
     const { config } = loadConfig(containerConfig, {
       TAPWATCH_LISTEN: '[::]:9100',
