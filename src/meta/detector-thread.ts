@@ -22,17 +22,17 @@ export interface DetectorThreadData {
 
 /**
  * A batch as it crosses to the thread: the scoring fields of its flows as columns (cheaper to clone than
- * one object per flow) and the feature rows.
+ * one object per flow) and the feature rows. The typed arrays move to the thread rather than being copied.
  */
 export interface ThreadBatch {
   segmentNames: string[];
   /** Index into `segmentNames`, per flow. */
-  segments: Uint16Array;
+  segments: Uint16Array<ArrayBuffer>;
   srcIps: string[];
   dstIps: string[];
-  starts: Float64Array;
-  ends: Float64Array;
-  values: Float32Array;
+  starts: Float64Array<ArrayBuffer>;
+  ends: Float64Array<ArrayBuffer>;
+  values: Float32Array<ArrayBuffer>;
   featureNames: readonly string[];
   /** Reply only once every training job this batch started has finished (replay at full speed). */
   flush: boolean;
@@ -96,12 +96,20 @@ export class DetectorThread {
     return this.#request({ op: 'ready' }) as Promise<BackendChoice>;
   }
 
-  /** One Detection per flow of `batch`, in input order. */
+  /**
+   * One Detection per flow of `batch`, in input order. The feature rows move to the thread without a copy
+   * (copying them cost more than extracting some of the features): `batch.values` is left empty unless it
+   * was a view into a larger buffer, which is copied instead.
+   */
   async score(batch: FeatureBatch, options: { flush?: boolean } = {}): Promise<Detection[]> {
-    const reply = (await this.#request({
-      op: 'score',
-      batch: toThreadBatch(batch, options.flush ?? false),
-    })) as ScoreReply;
+    const request = toThreadBatch(batch, options.flush ?? false);
+    const { segments, starts, ends, values } = request;
+    const reply = (await this.#request({ op: 'score', batch: request }, [
+      segments.buffer,
+      starts.buffer,
+      ends.buffer,
+      values.buffer,
+    ])) as ScoreReply;
     this.#stats = new Map(reply.stats);
     return toDetections(batch, reply.segments);
   }
@@ -146,12 +154,13 @@ export class DetectorThread {
     return this.#closing;
   }
 
-  #request(request: DistributiveOmit<DetectorRequest, 'id'>): Promise<unknown> {
+  /** Sends `request`, moving the buffers of `transfer` to the thread; resolves with its reply. */
+  #request(request: DistributiveOmit<DetectorRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...request, id });
+      this.#worker.postMessage({ ...request, id }, transfer);
     });
   }
 
@@ -196,8 +205,15 @@ function toThreadBatch(batch: FeatureBatch, flush: boolean): ThreadBatch {
     dstIps,
     starts,
     ends,
-    values: batch.values,
+    values: ownBuffer(batch.values),
     featureNames: batch.featureNames,
     flush,
   };
+}
+
+/** `rows` itself when it spans its whole buffer (which can then move to the thread), else a copy that does. */
+function ownBuffer(rows: Float32Array): Float32Array<ArrayBuffer> {
+  const { buffer } = rows;
+  const whole = buffer instanceof ArrayBuffer && rows.byteOffset === 0 && rows.byteLength === buffer.byteLength;
+  return whole ? new Float32Array(buffer) : rows.slice();
 }

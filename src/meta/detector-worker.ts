@@ -13,7 +13,7 @@ import { SegmentDetectors } from './segment-detectors.js';
 const port = parentPort;
 if (!port) throw new Error('detector-worker.js runs as a worker thread (DetectorThread), not on its own');
 const data = workerData as DetectorThreadData;
-const post = (message: DetectorMessage) => port.postMessage(message);
+const post = (message: DetectorMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 const detectors = new SegmentDetectors(
   data.config,
   (message, fields) => post({ kind: 'log', message, fields }),
@@ -30,7 +30,8 @@ port.on('message', (request: DetectorRequest) => {
 
 async function answer(request: DetectorRequest): Promise<void> {
   try {
-    post({ kind: 'reply', id: request.id, value: await perform(request) });
+    const value = await perform(request);
+    post({ kind: 'reply', id: request.id, value }, request.op === 'score' ? scoreBuffers(value as ScoreReply) : []);
   } catch (err) {
     post({ kind: 'reply', id: request.id, error: err instanceof Error ? err.message : String(err) });
   }
@@ -53,6 +54,24 @@ async function perform(request: DetectorRequest): Promise<unknown> {
     case 'close':
       return detectors.close();
   }
+}
+
+/**
+ * The buffers of a score reply's per-row arrays, which move to the caller rather than being copied: each
+ * batch's are made for it and not kept here. A buffer two arrays share is listed once.
+ */
+function scoreBuffers(reply: ScoreReply): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  const add = (array: Float64Array | Int32Array | undefined) => {
+    if (array && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+  };
+  for (const { rows, scores } of reply.segments) {
+    add(rows);
+    add(scores.pValues);
+    add(scores.scores);
+    for (const member of scores.detectors) add(member.pValues);
+  }
+  return [...buffers];
 }
 
 async function score(batch: ThreadBatch): Promise<ScoreReply> {
