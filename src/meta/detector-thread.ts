@@ -214,6 +214,7 @@ function toThreadBatch(batch: FeatureBatch, flush: boolean): ThreadBatch {
 /** `rows` itself when it spans its whole buffer (which can then move to the thread), else a copy that does. */
 function ownBuffer(rows: Float32Array): Float32Array<ArrayBuffer> {
   const { buffer } = rows;
-  const whole = buffer instanceof ArrayBuffer && rows.byteOffset === 0 && rows.byteLength === buffer.byteLength;
+  const whole =
+    buffer instanceof ArrayBuffer && rows.byteOffset === 0 && rows.byteLength === buffer.byteLength;
   return whole ? new Float32Array(buffer) : rows.slice();
 }

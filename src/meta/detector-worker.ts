@@ -31,7 +31,10 @@ port.on('message', (request: DetectorRequest) => {
 async function answer(request: DetectorRequest): Promise<void> {
   try {
     const value = await perform(request);
-    post({ kind: 'reply', id: request.id, value }, request.op === 'score' ? scoreBuffers(value as ScoreReply) : []);
+    post(
+      { kind: 'reply', id: request.id, value },
+      request.op === 'score' ? scoreBuffers(value as ScoreReply) : [],
+    );
   } catch (err) {
     post({ kind: 'reply', id: request.id, error: err instanceof Error ? err.message : String(err) });
   }

@@ -22,6 +22,20 @@ describe('normalizeIpText', () => {
   );
 });
 
+describe('normalizeIpText on repeated addresses', () => {
+  it('gives the same canonical text on every lookup, also after more distinct addresses than it remembers', () => {
+    const first = normalizeIpText('2001:0DB8::0001');
+    for (let i = 0; i < 40_000; i++) {
+      const text = `172.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      expect(normalizeIpText(text)).toBe(text);
+    }
+    expect(normalizeIpText('2001:0DB8::0001')).toBe(first);
+    expect(first).toBe('2001:db8::1');
+    expect(normalizeIpText('1.2.3.256')).toBeUndefined();
+    expect(normalizeIpText('1.2.3.256')).toBeUndefined();
+  });
+});
+
 describe('ipFromBytes', () => {
   it('formats 4 and 16 byte addresses', () => {
     expect(ipFromBytes(Uint8Array.of(10, 0, 0, 1))).toBe('10.0.0.1');
@@ -34,6 +48,14 @@ describe('ipFromBytes', () => {
   it('turns IPv4-mapped IPv6 into a dotted quad', () => {
     const mapped = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 203, 0, 113, 9);
     expect(ipFromBytes(mapped)).toBe('203.0.113.9');
+  });
+
+  it('gives the same text for the same bytes wherever they sit', () => {
+    const a = Uint8Array.of(9, 198, 51, 100, 7);
+    const b = Uint8Array.of(198, 51, 100, 7);
+    expect(ipFromRange(a, 1, 4)).toBe('198.51.100.7');
+    expect(ipFromRange(b, 0, 4)).toBe(ipFromRange(a, 1, 4));
+    expect(ipFromBytes(Uint8Array.of(198, 51, 100, 8))).toBe('198.51.100.8');
   });
 
   it('rejects other lengths', () => {

@@ -1,5 +1,17 @@
 import { isIP } from 'node:net';
-import { formatIpv4, formatIpv6, parseIp } from '../../core/ip-text.js';
+import { parseIp } from '../../core/ip-text.js';
+import { AddressTextCache } from '../flow/address-text-cache.js';
+
+/**
+ * Address texts seen recently and their canonical form. A host appears in thousands of records: it is
+ * checked once, and every record shares one string instead of keeping its own copy alive while it
+ * waits in the pipeline. Cleared when full, so a flood of distinct sources keeps it bounded.
+ */
+const canonicalTexts = new Map<string, string>();
+const MAX_CANONICAL_TEXTS = 16_384;
+
+/** The text of recently decoded byte addresses, for the same reason. */
+const byteAddressTexts = new AddressTextCache();
 
 /**
  * Canonical text of an address given as text: IPv4 dotted quad as is, IPv6 in RFC 5952 form
@@ -9,6 +21,17 @@ import { formatIpv4, formatIpv6, parseIp } from '../../core/ip-text.js';
  * sensor. Returns undefined for anything that is not an address.
  */
 export function normalizeIpText(text: string): string | undefined {
+  const known = canonicalTexts.get(text);
+  if (known !== undefined) return known;
+  const canonical = canonicalIpText(text);
+  if (canonical !== undefined) {
+    if (canonicalTexts.size >= MAX_CANONICAL_TEXTS) canonicalTexts.clear();
+    canonicalTexts.set(text, canonical);
+  }
+  return canonical;
+}
+
+function canonicalIpText(text: string): string | undefined {
   const family = isIP(text);
   if (family === 4) return text;
   if (family !== 6) return undefined;
@@ -26,14 +49,14 @@ export function ipFromBytes(bytes: Uint8Array): string | undefined {
 
 /** {@link ipFromBytes} of `bytes[at, at + length)`, without a view object per address. */
 export function ipFromRange(bytes: Uint8Array, at: number, length: number): string | undefined {
-  if (length === 4) return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
+  if (length === 4) return byteAddressTexts.ipv4(word(bytes, at));
   if (length !== 16) return undefined;
   const w0 = word(bytes, at);
   const w1 = word(bytes, at + 4);
   const w2 = word(bytes, at + 8);
   const w3 = word(bytes, at + 12);
-  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return formatIpv4(w3);
-  return formatIpv6(w0, w1, w2, w3);
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return byteAddressTexts.ipv4(w3);
+  return byteAddressTexts.ipv6(w0, w1, w2, w3);
 }
 
 function word(bytes: Uint8Array, at: number): number {
