@@ -7,8 +7,8 @@
 //   (b) the whole daemon as a child process (features, detector, alerts included) and its peak RSS,
 //   (c) the features stage alone, (d) detector scoring; then, as child processes, (e) the full detector
 //   ensemble, one adaptation round (bench/detector.js) and the nearest-row search on the capture's rows
-//   (bench/nearest-row.js), and (f) Kafka in → alerts on Kafka against the
-//   test broker (bench/kafka.js; about a minute per run, `--kafka-runs 0` skips it).
+//   (bench/nearest-row.js), (f) Kafka message decoding alone (bench/kafka-decode.js), and Kafka in → alerts
+//   on Kafka against the test broker (bench/kafka.js; about a minute per run, `--kafka-runs 0` skips it).
 // Every measurement is repeated; the median and the min–max range are reported, because the
 // machines this runs on are shared and single runs are noisy. Prints a Markdown table and writes
 // bench/out/results.json.
@@ -60,6 +60,11 @@ function benchDetector() {
 /** bench/nearest-row.js: microseconds per row of the nearest-row search, on the capture's own rows. */
 function benchNearestRow(capture) {
   return JSON.parse(runScript('nearest-row.js', [capture, '--runs', '3']).trim().split('\n').at(-1)).usPerRow;
+}
+
+/** bench/kafka-decode.js: microseconds per message decoded, by kind of message. */
+function benchKafkaDecode() {
+  return JSON.parse(runScript('kafka-decode.js', []).trim().split('\n').at(-1));
 }
 
 /** bench/kafka.js: per format, backlog flows/s and p99 latency at the fixed offered load. */
@@ -131,6 +136,7 @@ async function measureAll({ capture, runs, pipelineRuns, kafkaRuns }) {
   );
   const detector = await repeat(runs, 'detector ensemble', benchDetector);
   const nearestRow = await repeat(runs, 'nearest-row search', () => benchNearestRow(capture));
+  const kafkaDecode = await repeat(runs, 'kafka decode', benchKafkaDecode);
   const kafka = await repeat(kafkaRuns, 'kafka', benchKafka);
   const kafkaFormat = (format) => {
     const runsOf = kafka.map((run) => run.find((r) => r.format === format));
@@ -165,6 +171,12 @@ async function measureAll({ capture, runs, pipelineRuns, kafkaRuns }) {
     detectorEnsembleFlowsPerCpuSecond: summarise(detector.map((r) => r.flowsPerCpuSecond)),
     adaptationMs: summarise(detector.map((r) => r.adaptMs)),
     nearestRowUsPerRow: summarise(nearestRow),
+    kafkaDecodeUsPerMessage: Object.fromEntries(
+      kafkaDecode[0].map(({ label }) => [
+        label,
+        summarise(kafkaDecode.map((run) => run.find((r) => r.label === label).usPerMessage)),
+      ]),
+    ),
     kafka: kafkaRuns > 0 ? { goflow2: kafkaFormat('goflow2-pb'), zeek: kafkaFormat('zeek') } : undefined,
   };
 }
@@ -255,6 +267,9 @@ function markdown(r, runs, pipelineRuns, kafkaRuns) {
       (x) => x.toFixed(2),
     ],
   ];
+  for (const [label, us] of Object.entries(r.kafkaDecodeUsPerMessage)) {
+    rows.push([`(f) Kafka decoding alone: ${label}`, 'µs per message', us, runs, '', (x) => x.toFixed(2)]);
+  }
   for (const [name, k] of r.kafka ? Object.entries(r.kafka) : []) {
     rows.push(
       [
