@@ -1,6 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestKafkaBroker } from '../../test/support/kafka-broker/test-kafka-broker.js';
+import { AlertPipeline } from '../alerts/alert-pipeline.js';
+import { AlertSuppression } from '../alerts/alert-suppression.js';
+import { MemorySink } from '../alerts/sinks/memory-sink.js';
+import { makeDetection, makeFlow } from '../alerts/testing/make-detection.js';
 import { detectorSchema, featuresSchema, segmentsSchema } from '../config/schema.js';
 import type { FlowRecord } from '../core/flow-record.js';
 import { FeatureExtractor } from '../features/extract-features.js';
@@ -43,6 +47,19 @@ describe('SegmentStateStore', () => {
   let store: SegmentStateStore;
   let thread: DetectorThread;
   const extractor = new FeatureExtractor(segmentsSchema.parse({}), featuresSchema.parse({}));
+  const policy = { dedupWindowSeconds: 600, minSeverity: 1, maxAlertsPerMinute: 0 };
+  const suppression = new AlertSuppression({ config: policy, log: () => undefined });
+  const alerts = new AlertPipeline({
+    config: policy,
+    suppression,
+    sinks: [new MemorySink()],
+    log: () => undefined,
+  });
+  /** An alert from `src` in the segment, at the time of flow `i`. */
+  const alertFrom = (src: string, i: number) => {
+    const start = 1_700_000_000_000 + i * 50;
+    return makeDetection({ flow: makeFlow({ segment: SEGMENT, srcIp: src, start, end: start + 20 }) });
+  };
 
   beforeAll(async () => {
     broker = await TestKafkaBroker.start({ topics: [{ name: 'state', partitions: 1, compacted: true }] });
@@ -56,6 +73,7 @@ describe('SegmentStateStore', () => {
       partitions: 1,
       detectors: thread,
       extractor,
+      alerts: suppression,
       log: () => undefined,
     });
     await store.start();
@@ -68,17 +86,21 @@ describe('SegmentStateStore', () => {
     await broker.close();
   });
 
-  it('pairs windows and host tables with the detector state of the same batches', async () => {
+  it('pairs windows, host tables and alert suppression with the detector state of the same batches', async () => {
     // The segment learns from its first batch and is ready once training has finished.
     await thread.score(extractor.extract(flows(0, 150)), { flush: true });
     await thread.score(extractor.extract(flows(150, 50)));
     expect(thread.stats().get(SEGMENT)?.state).toBe('ready');
     const windowsBefore = roundTrip(extractor.windows.snapshotSegment(SEGMENT));
     const hostsBefore = roundTrip(extractor.snapshotHostSegments([SEGMENT]).get(SEGMENT));
+    await alerts.handle([alertFrom('10.0.0.10', 190)]);
+    const alertsBefore = roundTrip(suppression.snapshotSegment(SEGMENT));
 
-    // As in the daemon: while the detector thread answers, the next batch is extracted and handed over.
+    // As in the daemon: while the detector thread answers, the next batch is extracted and handed over,
+    // and an earlier batch's alerts are sent.
     const checkpointed = store.checkpoint('test');
     const next = thread.score(extractor.extract(flows(200, 40).map((f) => ({ ...f, srcIp: '10.0.0.99' }))));
+    await alerts.handle([alertFrom('10.0.0.11', 195)]);
     await checkpointed;
     await next;
 
@@ -88,7 +110,10 @@ describe('SegmentStateStore', () => {
     expect(checkpoint.detector.state).toBe('ready');
     expect(checkpoint.windows).toEqual(windowsBefore);
     expect(checkpoint.hosts).toEqual(hostsBefore);
-    // The batch extracted meanwhile did change both; it belongs to the next checkpoint.
+    expect(checkpoint.alerts?.dedup).toHaveLength(1);
+    expect(checkpoint.alerts).toEqual(alertsBefore);
+    // The batch extracted and the alert sent meanwhile did change them; they belong to the next checkpoint.
+    expect(suppression.snapshotSegment(SEGMENT)?.dedup).toHaveLength(2);
     expect(roundTrip(extractor.windows.snapshotSegment(SEGMENT))).not.toEqual(windowsBefore);
     expect(roundTrip(extractor.snapshotHostSegments([SEGMENT]).get(SEGMENT))).not.toEqual(hostsBefore);
   });

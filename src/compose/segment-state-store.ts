@@ -205,15 +205,17 @@ export class SegmentStateStore {
   async checkpoint(reason: string): Promise<void> {
     const takenAtMs = Date.now();
     // The detector thread answers after scoring every batch handed to it before this request, and a
-    // batch is handed over in the same turn its features are extracted. Windows and host tables taken
-    // in this turn therefore pair with the detector states that come back, even when the next batch's
-    // features are extracted while the answer is on its way.
+    // batch is handed over in the same turn its features are extracted. Windows, host tables and alert
+    // suppression taken in this turn therefore pair with the detector states that come back, even when
+    // the next batch's features are extracted, or earlier batches' alerts sent, while the answer is on
+    // its way.
     const snapshots = this.#o.detectors.snapshots();
     const { extractor } = this.#o;
     const owned = (segment: string) => this.#owned.has(this.partitionOf(segment));
     const withWindows = extractor.windows.segments.filter(owned);
     const windows = new Map(withWindows.map((s) => [s, extractor.windows.snapshotSegment(s)]));
     const hosts = extractor.snapshotHostSegments(withWindows);
+    const alerts = new Map(withWindows.map((s) => [s, this.#o.alerts?.snapshotSegment(s)]));
     const ready = (await snapshots).filter((s) => s.state === 'ready' && owned(s.segment));
     if (ready.length === 0) return;
     const messages = ready.map((detector) => {
@@ -225,7 +227,7 @@ export class SegmentStateStore {
         detector,
         windows: windows.get(segment),
         hosts: hosts.get(segment),
-        alerts: this.#o.alerts?.snapshotSegment(segment),
+        alerts: alerts.get(segment),
       };
       return { key: segment, value: stringifyState(checkpoint) };
     });
