@@ -115,8 +115,8 @@ const SEGMENTS = 3;
  * four minutes, which the volume forecaster needs before it scores.
  */
 function flowAt(i) {
-  // Addresses of 12 to 14 characters, as in most networks. V8 keeps one shared copy of a JSON string of
-  // at most ten characters, so shorter ones would hide what each record's own address copy costs.
+  // Addresses of 12 to 14 characters, as in most networks. V8 keeps one shared copy of a JSON string value
+  // shorter than ten characters, so shorter addresses would hide what each record's own copy costs.
   const net = `192.168.${101 + (i % 3)}`;
   const rnd = random(i + 1);
   const start = T0 + i * 80 + Math.floor((rnd() * 2 - 1) * 60);
