@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { FLOW_MESSAGE } from '../dist/ingest/kafka/goflow2-schema.js';
+import { encodeFlowMessage } from './flow-messages.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -153,46 +153,6 @@ function flowAt(i) {
     pktsRev,
     flags: proto === 6 ? 0x1b : 0,
   };
-}
-
-const ip4 = (text) => Buffer.from(text.split('.').map(Number));
-function encode(f, format) {
-  if (format === 'goflow2-pb') {
-    return Buffer.from(
-      FLOW_MESSAGE.encodeDelimited(
-        FLOW_MESSAGE.create({
-          type: 3,
-          time_flow_start_ns: f.start * 1e6,
-          time_flow_end_ns: f.end * 1e6,
-          src_addr: ip4(f.src),
-          dst_addr: ip4(f.dst),
-          bytes: f.bytesFwd + f.bytesRev,
-          packets: f.pktsFwd + f.pktsRev,
-          proto: f.proto,
-          src_port: f.sport,
-          dst_port: f.dport,
-          tcp_flags: f.flags,
-          sampling_rate: 1,
-        }),
-      ).finish(),
-    );
-  }
-  return Buffer.from(
-    JSON.stringify({
-      ts: f.start / 1000,
-      'id.orig_h': f.src,
-      'id.orig_p': f.sport,
-      'id.resp_h': f.dst,
-      'id.resp_p': f.dport,
-      proto: f.proto === 6 ? 'tcp' : 'udp',
-      duration: (f.end - f.start) / 1000,
-      conn_state: f.flags === 2 ? 'S0' : 'SF',
-      orig_pkts: f.pktsFwd,
-      orig_ip_bytes: f.bytesFwd,
-      resp_pkts: f.pktsRev,
-      resp_ip_bytes: f.bytesRev,
-    }),
-  );
 }
 
 function configYaml(brokers, format) {
@@ -323,7 +283,7 @@ async function run(TestKafkaBroker, format) {
     for (let i = from; i < to; i += SEND_CHUNK) {
       const messages = [];
       for (let k = i; k < Math.min(to, i + SEND_CHUNK); k++)
-        messages.push({ value: encode(flowAt(k), format), partition: k % PARTITIONS });
+        messages.push({ value: encodeFlowMessage(flowAt(k), format), partition: k % PARTITIONS });
       await p.send({ topic: 'flows', messages });
     }
   };
@@ -423,7 +383,10 @@ async function run(TestKafkaBroker, format) {
     while (sent < due) {
       const messages = [];
       for (const end = Math.min(due, sent + SEND_CHUNK); sent < end; sent++)
-        messages.push({ value: encode(flowAt(base + sent), format), partition: sent % PARTITIONS });
+        messages.push({
+          value: encodeFlowMessage(flowAt(base + sent), format),
+          partition: sent % PARTITIONS,
+        });
       await p.send({ topic: 'flows', messages });
     }
     await sleep(tickMs);
