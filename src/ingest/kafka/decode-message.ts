@@ -19,6 +19,7 @@ import { decodeZeekRecord } from './decode-zeek.js';
 import { detectJsonFormat, looksLikeJson } from './detect-format.js';
 import { isJsonObject, type JsonObject } from './json-fields.js';
 import { parseJsonRecords } from './json-records.js';
+import { readZeekConnBytes } from './zeek-conn-bytes.js';
 
 /** Largest message value decoded by default (1 MiB); larger ones are rejected as `oversized`. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
@@ -64,6 +65,11 @@ export function decodeMessage(
   try {
     if (format === 'goflow2-pb' || (format === 'auto' && !looksLikeJson(value))) {
       return decodeGoflow2Protobuf(value, origin);
+    }
+    if (format === 'zeek') {
+      // Most Zeek messages are one flat record that is read without parsing its whole text.
+      const flow = readZeekConnBytes(value, origin);
+      if (flow !== undefined) return { flows: [flow], errors: [], format };
     }
     return decodeJsonMessage(value, format === 'auto' ? undefined : format, origin);
   } catch (err) {

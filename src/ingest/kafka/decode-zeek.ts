@@ -1,4 +1,10 @@
-import { type FlowRecord, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP } from '../../core/flow-record.js';
+import {
+  type FlowRecord,
+  type FlowSource,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+} from '../../core/flow-record.js';
 import { type RecordScope, showValue } from './decode-context.js';
 import {
   isJsonObject,
@@ -36,6 +42,61 @@ function idField(record: JsonObject, flatName: string, nestedName: string): unkn
   return isJsonObject(id) ? id[nestedName] : undefined;
 }
 
+/** What a conn.log record says, in FlowRecord's units: the readers of conn.log fill it, {@link zeekFlowRecord} builds the flow. */
+export interface ZeekConn {
+  start: number;
+  durationMs: number;
+  srcIp: string;
+  dstIp: string;
+  srcPort: number;
+  dstPort: number;
+  /** As Zeek names it: ICMPv6 is `icmp` too, told apart by the address family. */
+  proto: number;
+  bytesFwd: number;
+  pktsFwd: number;
+  bytesRev: number;
+  pktsRev: number;
+  /** TCP flags per direction, when the flow is TCP and Zeek says anything about them. */
+  tcpFlags: Readonly<{ fwd: number; rev: number }> | undefined;
+  vlan: number | undefined;
+  exporter: string | undefined;
+  communityId: string | undefined;
+}
+
+/**
+ * The FlowRecord of a conn.log record's values. Every reader builds its flows here, so flows of
+ * either reader have one shape (same fields, added in the same order).
+ */
+export function zeekFlowRecord(conn: ZeekConn, source: FlowSource): FlowRecord {
+  // Zeek names ICMPv6 "icmp" too; the address family tells them apart.
+  const proto = conn.proto === IPPROTO_ICMP && conn.srcIp.includes(':') ? IPPROTO_ICMPV6 : conn.proto;
+  const flow: FlowRecord = {
+    start: conn.start,
+    end: conn.start + conn.durationMs,
+    srcIp: conn.srcIp,
+    dstIp: conn.dstIp,
+    srcPort: conn.srcPort,
+    dstPort: conn.dstPort,
+    proto,
+    bytesFwd: conn.bytesFwd,
+    pktsFwd: conn.pktsFwd,
+    bytesRev: conn.bytesRev,
+    pktsRev: conn.pktsRev,
+    tcpFlags: 0,
+    source,
+  };
+  const flags = conn.tcpFlags;
+  if (flags !== undefined) {
+    flow.tcpFlags = flags.fwd | flags.rev;
+    flow.tcpFlagsFwd = flags.fwd;
+    flow.tcpFlagsRev = flags.rev;
+  }
+  if (conn.vlan !== undefined) flow.vlan = conn.vlan;
+  if (conn.exporter !== undefined) flow.exporter = conn.exporter;
+  if (conn.communityId !== undefined) flow.communityId = conn.communityId;
+  return flow;
+}
+
 /**
  * The FlowRecord of one Zeek conn.log JSON record. `ts` may be epoch seconds, epoch milliseconds
  * (`JSON::TS_MILLIS`) or ISO 8601 (`JSON::TS_ISO8601`); `duration` is always seconds. Counters
@@ -57,43 +118,35 @@ export function decodeZeekRecord(tagged: JsonObject, scope: RecordScope): FlowRe
   }
   const srcIp = readAddress(scope, idField(record, 'id.orig_h', 'orig_h'), 'id.orig_h');
   const dstIp = readAddress(scope, idField(record, 'id.resp_h', 'resp_h'), 'id.resp_h');
-  let proto = record.proto === 'unknown_transport' ? 0 : readProtocol(scope, record.proto, 'proto');
-  // Zeek names ICMPv6 "icmp" too; the address family tells them apart.
-  if (proto === IPPROTO_ICMP && srcIp.includes(':')) proto = IPPROTO_ICMPV6;
-  const flow: FlowRecord = {
-    start,
-    end: start + durationMs,
-    srcIp,
-    dstIp,
-    srcPort: readPort(scope, idField(record, 'id.orig_p', 'orig_p'), 'id.orig_p'),
-    dstPort: readPort(scope, idField(record, 'id.resp_p', 'resp_p'), 'id.resp_p'),
-    proto,
-    bytesFwd: counter(record, 'orig_ip_bytes', 'orig_bytes', scope),
-    pktsFwd: readCount(scope, record.orig_pkts, 'orig_pkts'),
-    bytesRev: counter(record, 'resp_ip_bytes', 'resp_bytes', scope),
-    pktsRev: readCount(scope, record.resp_pkts, 'resp_pkts'),
-    tcpFlags: 0,
-    source: scope.source(),
-  };
-  if (proto === IPPROTO_TCP) {
-    const history = readOptionalText(scope, record.history, 'history');
-    const state = readOptionalText(scope, record.conn_state, 'conn_state');
-    const flags = zeekTcpFlags(history, state);
-    if (flags !== undefined) {
-      flow.tcpFlags = flags.fwd | flags.rev;
-      flow.tcpFlagsFwd = flags.fwd;
-      flow.tcpFlagsRev = flags.rev;
-    }
-  }
-  const vlan = readOptionalInt(scope, record.vlan, 'vlan', 4095);
-  if (vlan !== undefined) flow.vlan = vlan;
-  const exporter =
-    readOptionalText(scope, record._node_name, '_node_name') ??
-    readOptionalText(scope, record._system_name, '_system_name');
-  if (exporter !== undefined) flow.exporter = exporter;
-  const communityId = readOptionalText(scope, record.community_id, 'community_id');
-  if (communityId !== undefined) flow.communityId = communityId;
-  return flow;
+  const proto = record.proto === 'unknown_transport' ? 0 : readProtocol(scope, record.proto, 'proto');
+  return zeekFlowRecord(
+    {
+      start,
+      durationMs,
+      srcIp,
+      dstIp,
+      srcPort: readPort(scope, idField(record, 'id.orig_p', 'orig_p'), 'id.orig_p'),
+      dstPort: readPort(scope, idField(record, 'id.resp_p', 'resp_p'), 'id.resp_p'),
+      proto,
+      bytesFwd: counter(record, 'orig_ip_bytes', 'orig_bytes', scope),
+      pktsFwd: readCount(scope, record.orig_pkts, 'orig_pkts'),
+      bytesRev: counter(record, 'resp_ip_bytes', 'resp_bytes', scope),
+      pktsRev: readCount(scope, record.resp_pkts, 'resp_pkts'),
+      tcpFlags:
+        proto === IPPROTO_TCP
+          ? zeekTcpFlags(
+              readOptionalText(scope, record.history, 'history'),
+              readOptionalText(scope, record.conn_state, 'conn_state'),
+            )
+          : undefined,
+      vlan: readOptionalInt(scope, record.vlan, 'vlan', 4095),
+      exporter:
+        readOptionalText(scope, record._node_name, '_node_name') ??
+        readOptionalText(scope, record._system_name, '_system_name'),
+      communityId: readOptionalText(scope, record.community_id, 'community_id'),
+    },
+    scope.source(),
+  );
 }
 
 function counter(record: JsonObject, preferred: string, fallback: string, scope: RecordScope): number {

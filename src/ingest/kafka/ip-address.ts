@@ -47,6 +47,11 @@ export function ipFromBytes(bytes: Uint8Array): string | undefined {
   return ipFromRange(bytes, 0, bytes.length);
 }
 
+/** Dotted-quad text of an IPv4 address held as one 32-bit word, shared with recent records. */
+export function ipv4Text(word: number): string {
+  return byteAddressTexts.ipv4(word);
+}
+
 /** {@link ipFromBytes} of `bytes[at, at + length)`, without a view object per address. */
 export function ipFromRange(bytes: Uint8Array, at: number, length: number): string | undefined {
   if (length === 4) return byteAddressTexts.ipv4(word(bytes, at));

@@ -3,16 +3,36 @@ import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../core/flow-rec
 /**
  * Flags implied by Zeek `history` letters, per the conn.log documentation: upper case is the
  * originator, lower case the responder. `d` (a packet with payload) is taken as PSH, the nearest
- * flag; letters about checksums, retransmissions, windows and gaps imply no flag.
+ * flag; letters about checksums, retransmissions, windows and gaps imply no flag. Indexed by the
+ * lower-case letter's code; every other code implies nothing.
  */
-const HISTORY_FLAGS: Readonly<Record<string, number>> = {
-  s: TCP_SYN,
-  h: TCP_SYN | TCP_ACK,
-  a: TCP_ACK,
-  d: TCP_PSH,
-  f: TCP_FIN,
-  r: TCP_RST,
-};
+const HISTORY_FLAGS = new Uint8Array(128);
+HISTORY_FLAGS[0x73] = TCP_SYN; // s
+HISTORY_FLAGS[0x68] = TCP_SYN | TCP_ACK; // h
+HISTORY_FLAGS[0x61] = TCP_ACK; // a
+HISTORY_FLAGS[0x64] = TCP_PSH; // d
+HISTORY_FLAGS[0x66] = TCP_FIN; // f
+HISTORY_FLAGS[0x72] = TCP_RST; // r
+
+/** Flags of one history letter's code; ASCII letters differ in case by bit 0x20 alone. */
+function letterFlags(code: number): number {
+  return code < 128 ? HISTORY_FLAGS[code | 0x20] : 0;
+}
+
+/**
+ * Originator flags in the low byte and responder flags in the next of the `history` text held in
+ * `bytes[from, to)`, for readers that never make the text a string.
+ */
+export function historyFlagBytes(bytes: Uint8Array, from: number, to: number): number {
+  let fwd = 0;
+  let rev = 0;
+  for (let i = from; i < to; i++) {
+    const code = bytes[i];
+    if (code & 0x20) rev |= letterFlags(code);
+    else fwd |= letterFlags(code);
+  }
+  return fwd | (rev << 8);
+}
 
 /**
  * Flags implied by `conn_state` alone, used only when `history` is missing (it is optional in
@@ -48,11 +68,8 @@ export function zeekTcpFlags(
     let rev = 0;
     for (let i = 0; i < history.length; i++) {
       const code = history.charCodeAt(i);
-      // ASCII letters differ in case by bit 0x20 alone; non-letters map to no flag below.
-      const flags = HISTORY_FLAGS[String.fromCharCode(code | 0x20)];
-      if (flags === undefined) continue;
-      if (code & 0x20) rev |= flags;
-      else fwd |= flags;
+      if (code & 0x20) rev |= letterFlags(code);
+      else fwd |= letterFlags(code);
     }
     return { fwd, rev };
   }
