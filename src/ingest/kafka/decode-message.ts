@@ -66,10 +66,10 @@ export function decodeMessage(
     if (format === 'goflow2-pb' || (format === 'auto' && !looksLikeJson(value))) {
       return decodeGoflow2Protobuf(value, origin);
     }
-    if (format === 'zeek') {
+    if (format === 'zeek' || format === 'auto') {
       // Most Zeek messages are one flat record that is read without parsing its whole text.
-      const flow = readZeekConnBytes(value, origin);
-      if (flow !== undefined) return { flows: [flow], errors: [], format };
+      const flow = readZeekConnBytes(value, origin, format === 'auto');
+      if (flow !== undefined) return { flows: [flow], errors: [], format: 'zeek' };
     }
     return decodeJsonMessage(value, format === 'auto' ? undefined : format, origin);
   } catch (err) {

@@ -38,6 +38,8 @@ const KEY_TABLE_MASK = (1 << KEY_TABLE_BITS) - 1;
  */
 export class FlatJsonFields {
   bytes: Buffer = Buffer.alloc(0);
+  /** Whether the last scan found the fields inside the tag object. */
+  tagged = false;
   readonly kind: Uint8Array;
   readonly number: Float64Array;
   readonly from: Int32Array;
@@ -79,6 +81,7 @@ export class FlatJsonFields {
     if (bytes[at] !== OPEN_BRACE) return false;
     at = skipBlank(bytes, at + 1);
     const tagged = this.#isTag(at);
+    this.tagged = tagged;
     if (tagged) {
       at = skipBlank(bytes, skipBlank(bytes, at + this.#tag.length + 2) + 1);
       if (bytes[at] !== OPEN_BRACE) return false;

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../core/flow-record.js';
 import { RecordScope } from './decode-context.js';
+import { decodeMessage } from './decode-message.js';
 import { decodeZeekRecord } from './decode-zeek.js';
+import { detectJsonFormat } from './detect-format.js';
 import { readZeekConnBytes } from './zeek-conn-bytes.js';
 
 const origin = { topic: 'flows-zeek', partition: 2, offset: '77' };
@@ -67,6 +69,8 @@ const anyValue = fc.oneof(
   fc.boolean(),
   fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.integer()), { maxLength: 2 }),
   fc.record({ orig_h: fc.ipV4(), orig_p: fc.nat(65_535) }),
+  // Drops the field: JSON.stringify leaves out undefined values.
+  fc.constant(undefined),
 );
 
 const READ_KEYS = [
@@ -92,6 +96,7 @@ const READ_KEYS = [
   'id',
   'uid',
   'conn',
+  'event_type',
 ];
 
 /** A valid record with some of its fields replaced by anything. */
@@ -144,6 +149,38 @@ describe('readZeekConnBytes', () => {
     );
     // Most mangled records keep readable values in the fields read; the comparison must have run.
     expect(read).toBeGreaterThan(1000);
+  });
+
+  it('in a topic of format auto, reads only what detection takes for Zeek', () => {
+    let read = 0;
+    fc.assert(
+      fc.property(mangledRecord, framing, (record, frame) => {
+        const text = frame(record);
+        const flow = readZeekConnBytes(bytes(text), origin, true);
+        if (flow === undefined) return;
+        read++;
+        expect(detectJsonFormat(JSON.parse(text))).toBe('zeek');
+        expect(flow).toStrictEqual(general(text));
+      }),
+      { numRuns: 4000 },
+    );
+    expect(read).toBeGreaterThan(500);
+    const suricata =
+      '{"event_type":"flow","ts":1709287200.5,"id.orig_h":"10.0.0.1","id.resp_h":"10.0.0.2","proto":"tcp"}';
+    expect(readZeekConnBytes(bytes(suricata), origin, true)).toBeUndefined();
+    expect(readZeekConnBytes(bytes(suricata), origin)).toBeDefined();
+  });
+
+  it('serves topics of format zeek and auto alike', () => {
+    fc.assert(
+      fc.property(writerRecord, framing, (record, frame) => {
+        const value = bytes(frame(record));
+        const auto = decodeMessage(value, 'auto', origin);
+        expect(auto).toStrictEqual(decodeMessage(value, 'zeek', origin));
+        expect(auto.format).toBe('zeek');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('reads numbers to the same double as JSON.parse', () => {

@@ -37,6 +37,7 @@ const FIELDS = [
   '_node_name',
   '_system_name',
   'community_id',
+  'event_type',
 ] as const;
 const [
   TS,
@@ -58,6 +59,7 @@ const [
   NODE_NAME,
   SYSTEM_NAME,
   COMMUNITY_ID,
+  EVENT_TYPE,
 ] = FIELDS.map((_name, slot) => slot);
 
 /** The conn.log fields of the message being read. */
@@ -85,12 +87,22 @@ const conn: ZeekConn = {
 /**
  * The flow of a message that is one flat Zeek conn.log object, plain or tagged
  * (`{"conn": {...}}`), read from its bytes; undefined when the message needs the general decoder.
+ * With `detect` (a topic of format `auto`), also undefined unless the general decoder would take
+ * the message for Zeek too: tagged, or with `id.orig_h` and without Suricata's `event_type`.
  */
-export function readZeekConnBytes(value: Uint8Array, origin: MessageOrigin): FlowRecord | undefined {
+export function readZeekConnBytes(
+  value: Uint8Array,
+  origin: MessageOrigin,
+  detect = false,
+): FlowRecord | undefined {
   const bytes = Buffer.isBuffer(value)
     ? value
     : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return fields.scan(bytes) ? connFlow(origin) : undefined;
+  if (!fields.scan(bytes)) return undefined;
+  if (detect && !fields.tagged && (fields.kind[ORIG_H] === ABSENT || fields.kind[EVENT_TYPE] !== ABSENT)) {
+    return undefined;
+  }
+  return connFlow(origin);
 }
 
 /**
