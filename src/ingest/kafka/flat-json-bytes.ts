@@ -13,6 +13,8 @@ export const UNSET = 3;
 /** true, false or an array. */
 export const OTHER = 4;
 
+const EMPTY = Buffer.alloc(0);
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -37,7 +39,7 @@ const KEY_TABLE_MASK = (1 << KEY_TABLE_BITS) - 1;
  * its end without yielding.
  */
 export class FlatJsonFields {
-  bytes: Buffer = Buffer.alloc(0);
+  bytes: Buffer = EMPTY;
   /** Whether the last scan found the fields inside the tag object. */
   tagged = false;
   readonly kind: Uint8Array;
@@ -95,6 +97,14 @@ export class FlatJsonFields {
       at++;
     }
     return skipBlank(bytes, at) === bytes.length;
+  }
+
+  /**
+   * Lets go of the message scanned last. A message is a view into its whole fetched batch, which
+   * would otherwise stay alive until the next scan.
+   */
+  release(): void {
+    this.bytes = EMPTY;
   }
 
   /** The text in `slot` (kind TEXT) as a string. */

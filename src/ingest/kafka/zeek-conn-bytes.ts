@@ -98,11 +98,12 @@ export function readZeekConnBytes(
   const bytes = Buffer.isBuffer(value)
     ? value
     : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (!fields.scan(bytes)) return undefined;
-  if (detect && !fields.tagged && (fields.kind[ORIG_H] === ABSENT || fields.kind[EVENT_TYPE] !== ABSENT)) {
-    return undefined;
-  }
-  return connFlow(origin);
+  const read =
+    fields.scan(bytes) &&
+    (!detect || fields.tagged || (fields.kind[ORIG_H] !== ABSENT && fields.kind[EVENT_TYPE] === ABSENT));
+  const flow = read ? connFlow(origin) : undefined;
+  fields.release();
+  return flow;
 }
 
 /**
