@@ -42,20 +42,25 @@ function idField(record: JsonObject, flatName: string, nestedName: string): unkn
   return isJsonObject(id) ? id[nestedName] : undefined;
 }
 
-/** What a conn.log record says, in FlowRecord's units: the readers of conn.log fill it, {@link zeekFlowRecord} builds the flow. */
-export interface ZeekConn {
-  start: number;
+/**
+ * What a conn.log record says, in FlowRecord's units: the readers of conn.log fill it, {@link zeekFlowRecord}
+ * builds the flow. `proto` is as Zeek names it: ICMPv6 is `icmp` too, told apart by the address family.
+ */
+export interface ZeekConn
+  extends Pick<
+    FlowRecord,
+    | 'start'
+    | 'srcIp'
+    | 'dstIp'
+    | 'srcPort'
+    | 'dstPort'
+    | 'proto'
+    | 'bytesFwd'
+    | 'pktsFwd'
+    | 'bytesRev'
+    | 'pktsRev'
+  > {
   durationMs: number;
-  srcIp: string;
-  dstIp: string;
-  srcPort: number;
-  dstPort: number;
-  /** As Zeek names it: ICMPv6 is `icmp` too, told apart by the address family. */
-  proto: number;
-  bytesFwd: number;
-  pktsFwd: number;
-  bytesRev: number;
-  pktsRev: number;
   /** TCP flags per direction, when the flow is TCP and Zeek says anything about them. */
   tcpFlags: Readonly<{ fwd: number; rev: number }> | undefined;
   vlan: number | undefined;

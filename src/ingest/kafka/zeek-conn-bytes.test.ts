@@ -5,7 +5,7 @@ import { RecordScope } from './decode-context.js';
 import { decodeMessage } from './decode-message.js';
 import { decodeZeekRecord } from './decode-zeek.js';
 import { detectJsonFormat } from './detect-format.js';
-import { readZeekConnBytes } from './zeek-conn-bytes.js';
+import { readZeekConnBytes, ZEEK_CONN_FIELDS } from './zeek-conn-bytes.js';
 
 const origin = { topic: 'flows-zeek', partition: 2, offset: '77' };
 
@@ -73,31 +73,8 @@ const anyValue = fc.oneof(
   fc.constant(undefined),
 );
 
-const READ_KEYS = [
-  'ts',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
-  'proto',
-  'duration',
-  'orig_ip_bytes',
-  'orig_bytes',
-  'orig_pkts',
-  'resp_ip_bytes',
-  'resp_bytes',
-  'resp_pkts',
-  'history',
-  'conn_state',
-  'vlan',
-  '_node_name',
-  '_system_name',
-  'community_id',
-  'id',
-  'uid',
-  'conn',
-  'event_type',
-];
+/** The keys the reader records, and others that change how a message reads. */
+const READ_KEYS = [...ZEEK_CONN_FIELDS, 'id', 'uid', 'conn'];
 
 /** A valid record with some of its fields replaced by anything. */
 const mangledRecord = fc

@@ -17,7 +17,7 @@ import { historyFlagBytes, zeekTcpFlags } from './zeek-tcp-flags.js';
 // reads that message, with its error reasons, so both paths give the same flows and the same errors.
 
 /** The fields read, by slot. */
-const FIELDS = [
+export const ZEEK_CONN_FIELDS = [
   'ts',
   'id.orig_h',
   'id.orig_p',
@@ -60,10 +60,10 @@ const [
   SYSTEM_NAME,
   COMMUNITY_ID,
   EVENT_TYPE,
-] = FIELDS.map((_name, slot) => slot);
+] = ZEEK_CONN_FIELDS.map((_name, slot) => slot);
 
 /** The conn.log fields of the message being read. */
-const fields = new FlatJsonFields(FIELDS, 'conn');
+const fields = new FlatJsonFields(ZEEK_CONN_FIELDS, 'conn');
 
 /** Reused for each message's values; {@link zeekFlowRecord} copies what it keeps. */
 const conn: ZeekConn = {
