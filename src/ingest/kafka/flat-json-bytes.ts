@@ -158,6 +158,7 @@ export class FlatJsonFields {
     for (let i = 0; i < name.length; i++) if (name[i] !== this.bytes[from + i]) return false;
     return true;
   }
+
   /** One value at `at`, recorded in `slot` (-1: checked and skipped); the index past it, or -1. */
   #scanValue(at: number, slot: number): number {
     const bytes = this.bytes;
