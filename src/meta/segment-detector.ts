@@ -362,7 +362,7 @@ export class SegmentDetector {
         const calibrationRows = { ...rows, forecast: split.calibrationForecast };
         this.#ensemble.calibrate(
           calibrationRows,
-          split.forecast,
+          { scores: split.forecast, timesMs: split.timesMs },
           split.calibrationKeys,
           split.calibrationTimesMs,
           split.keys,

@@ -39,6 +39,14 @@ export interface SegmentEnsembleSnapshot {
 }
 
 const MEMBERS = ['autoencoder', 'baseline', 'forecast'] as const;
+/**
+ * Volume ticks the forecaster's calibration scores must span. A flow's forecast score depends on where in its
+ * tick it falls (the count so far against the tick's forecast), so the scores of a few thousand flows inside one
+ * tick, a busy segment's whole warm-up, are no sample of the benign range: the threshold calibrated on them
+ * flagged steady traffic. Stream calibration samples at most 64 scores per tick, so its 1,024 span 16 ticks.
+ */
+const FORECAST_CALIBRATION_TICKS = 16;
+const FORECAST_SAMPLES_PER_TICK = 64;
 /** A batch with more alerts than this many, and more than 10·q of its rows, is kept out of SPOT updates. */
 const QUARANTINE_MIN_ALERTS = 3;
 const QUARANTINE_RATE = 10;
@@ -58,6 +66,9 @@ export class SegmentEnsemble {
   #persistence: PairPersistence;
   /** Pairs the warm-up held: with `persistence.newPairsOnly` they add no persistence evidence. */
   #knownPairs = new Set<string>();
+  /** Event time between two forecast scores sampled for the forecaster's stream calibration, and the last one. */
+  readonly #forecastSampleMs: number;
+  #forecastSampledAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(config: DetectorConfig) {
     this.#config = config;
@@ -66,6 +77,7 @@ export class SegmentEnsemble {
     this.#weights = [...this.#memberWeights, persistence];
     this.#spots = this.#newSpots();
     this.#persistence = this.#newPersistence();
+    this.#forecastSampleMs = (config.forecast.tickSeconds * 1000) / FORECAST_SAMPLES_PER_TICK;
   }
 
   /**
@@ -85,12 +97,13 @@ export class SegmentEnsemble {
 
   /**
    * Calibrates every SPOT: the row scorers on held-out calibration rows, the forecaster on all warm-up flows
-   * (its one-step-ahead scores are out of sample by construction), then the combined score on the
+   * (its one-step-ahead scores are out of sample by construction) when they span
+   * {@link FORECAST_CALIBRATION_TICKS} ticks, from the stream otherwise, then the combined score on the
    * calibration rows as the stream would produce it.
    */
   calibrate(
     calibration: MemberScores,
-    forecastWarmup: Float32Array,
+    forecastWarmup: { scores: Float32Array; timesMs: Float64Array },
     keys: readonly string[],
     timesMs: Float64Array,
     warmupKeys: readonly string[] = [],
@@ -99,13 +112,19 @@ export class SegmentEnsemble {
     const spots = this.#newSpots();
     spots.autoencoder.fit(calibration.autoencoder);
     spots.baseline.fit(calibration.baseline);
-    try {
-      spots.forecast.fit(forecastWarmup);
-    } catch (err) {
-      if (!(err instanceof ModelError)) throw err;
-      // A warm-up shorter than a few ticks: the forecaster calibrates from the stream later (p = 1 until then).
-      spots.forecast.observeAll(forecastWarmup);
+    const tickMs = this.#config.forecast.tickSeconds * 1000;
+    if (finiteSpanMs(forecastWarmup.scores, forecastWarmup.timesMs) >= FORECAST_CALIBRATION_TICKS * tickMs) {
+      try {
+        spots.forecast.fit(forecastWarmup.scores);
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+      }
     }
+    // A warm-up shorter than that, or one whose scores tie: the forecaster calibrates from the stream
+    // (p = 1 until then), starting with the warm-up's own scores.
+    this.#forecastSampledAtMs = Number.NEGATIVE_INFINITY;
+    if (!spots.forecast.ready)
+      this.#sampleForecast(spots.forecast, forecastWarmup.scores, forecastWarmup.timesMs);
     this.#spots = { ...spots, combined: this.#spots.combined };
     // A throwaway accumulator: calibration rows are a quarter of the flows, so their pair sums are not the
     // live ones, but they give the combined score's calibration the same shape as the stream's.
@@ -138,7 +157,11 @@ export class SegmentEnsemble {
     if (alerts > Math.max(QUARANTINE_MIN_ALERTS, expected)) {
       return { ...result, threshold };
     }
-    for (const m of MEMBERS) this.#spots[m].observeAll(raw[m]);
+    this.#spots.autoencoder.observeAll(raw.autoencoder);
+    this.#spots.baseline.observeAll(raw.baseline);
+    const forecast = this.#spots.forecast;
+    if (forecast.ready) forecast.observeAll(raw.forecast);
+    else this.#sampleForecast(forecast, raw.forecast, timesMs);
     this.#spots.combined.observeAll(result.scores);
     return { ...result, threshold };
   }
@@ -201,6 +224,18 @@ export class SegmentEnsemble {
     };
   }
 
+  /** Hands the uncalibrated forecast SPOT at most one finite score per {@link #forecastSampleMs} of event time. */
+  #sampleForecast(spot: SpotThreshold, scores: Float32Array, timesMs: Float64Array): void {
+    const sample: number[] = [];
+    for (let i = 0; i < scores.length; i++) {
+      const t = timesMs[i]!;
+      if (!Number.isFinite(scores[i]!) || t < this.#forecastSampledAtMs + this.#forecastSampleMs) continue;
+      this.#forecastSampledAtMs = t;
+      sample.push(scores[i]!);
+    }
+    spot.observeAll(sample);
+  }
+
   #newSpots(): Record<(typeof MEMBERS)[number] | 'combined', SpotThreshold> {
     const { falseAlertRate, threshold } = this.#config;
     const make = () =>
@@ -216,4 +251,16 @@ export class SegmentEnsemble {
   #newPersistence(): PairPersistence {
     return new PairPersistence({ ...this.#config.persistence, falseAlertRate: this.#config.falseAlertRate });
   }
+}
+
+/** Event time between the first and the last of `times` whose score is finite; 0 when fewer than two are. */
+function finiteSpanMs(scores: Float32Array, timesMs: Float64Array): number {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i]!)) continue;
+    first = Math.min(first, timesMs[i]!);
+    last = Math.max(last, timesMs[i]!);
+  }
+  return last > first ? last - first : 0;
 }

@@ -9,6 +9,8 @@ export interface WarmupSplit {
   calibrationForecast: Float32Array;
   /** The volume forecaster's score of every warm-up flow, in order. */
   forecast: Float32Array;
+  /** Event time of every warm-up flow, in order. */
+  timesMs: Float64Array;
   /** Pair key of every warm-up flow, in order. */
   keys: string[];
 }
@@ -90,6 +92,7 @@ export class WarmupBuffer {
       calibrationTimesMs,
       calibrationForecast,
       forecast,
+      timesMs: this.#timesMs.slice(0, n),
       keys: this.#keys.slice(0, n),
     };
   }
