@@ -2,7 +2,10 @@
 // latency from producing a record to its alert reaching the SIEM topic at a fixed offered load.
 //
 //   npm run build && node bench/kafka.js [--flows 300000] [--rate 20000] [--seconds 10]
-//     [--formats goflow2-pb,zeek] [--cpu-prof DIR] [--node-flags='--flag ...']
+//     [--formats goflow2-pb,zeek] [--event-rate 12.5] [--no-forecast] [--cpu-prof DIR] [--node-flags='--flag ...']
+//
+// --event-rate sets how many flows the synthetic network produces per second of event time (see
+// EVENT_SPACING_MS); --no-forecast turns the volume-forecast member off (detector.ensemble.forecast: 0).
 //
 // --cpu-prof DIR runs the daemon under `node --cpu-prof` and writes its .cpuprofile into DIR
 // (summarise it with bench/profile-summary.js); the profile slows the daemon, so its numbers are
@@ -40,11 +43,18 @@ const { values: args } = parseArgs({
     formats: { type: 'string', default: 'goflow2-pb,zeek' },
     partitions: { type: 'string', default: '1' },
     rate: { type: 'string', default: '20000' },
+    'event-rate': { type: 'string', default: '12.5' },
+    'no-forecast': { type: 'boolean', default: false },
     seconds: { type: 'string', default: '10' },
   },
 });
 const FLOWS = Number(args.flows);
 const RATE = Number(args.rate);
+/**
+ * Event-time spacing of consecutive flows, ms: the synthetic network produces --event-rate flows per second
+ * (default 12.5, 80 ms apart: docs/benchmarks.md, *Event time of the bench's flows*).
+ */
+const EVENT_SPACING_MS = 1000 / Number(args['event-rate']);
 const SECONDS = Number(args.seconds);
 // One upstream partition by default: the synthetic stream packs minutes of event time into each
 // second, so batches from several partitions would interleave event time far more than live
@@ -119,7 +129,7 @@ function flowAt(i) {
   // shorter than ten characters, so shorter addresses would hide what each record's own copy costs.
   const net = `192.168.${101 + (i % 3)}`;
   const rnd = random(i + 1);
-  const start = T0 + i * 80 + Math.floor((rnd() * 2 - 1) * 60);
+  const start = T0 + Math.floor(i * EVENT_SPACING_MS + (rnd() * 2 - 1) * 60);
   if (i >= CLEAN_FLOWS && i % 200 === 199) {
     return {
       start,
@@ -167,7 +177,7 @@ segments:
     - { name: a, cidrs: [192.168.101.0/24] }
     - { name: b, cidrs: [192.168.102.0/24] }
     - { name: c, cidrs: [192.168.103.0/24] }
-alerts:
+${args['no-forecast'] ? 'detector:\n  ensemble: { forecast: 0 }\n' : ''}alerts:
   dedupWindowSeconds: 0
   maxAlertsPerMinute: 0
   stdout: { enabled: false }
@@ -255,6 +265,14 @@ function stageTotals(text) {
     totals[m[2]][m[1]] = Number(m[3]);
   }
   return totals;
+}
+
+/** Training rounds of every segment so far (warm-up, adaptation, re-adaptation), from a scrape. */
+function adaptations(text) {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('tapwatch_segment_adaptations_total{'))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 /** Stage totals between two scrapes: calls, total ms and ms per call. */
@@ -362,9 +380,10 @@ async function run(TestKafkaBroker, format) {
     return { whole: span(samples[0], samples.at(-1)), middle: span(passing(0.1), passing(0.9)) };
   };
   const cold = (await drain(CLEAN_FLOWS)).whole;
-  const stages0 = stageTotals(await metrics());
+  const scrape0 = await metrics();
   const sustained = (await drain(CLEAN_FLOWS + FLOWS)).middle;
-  const stages1 = stageTotals(await metrics());
+  const scrape1 = await metrics();
+  const [stages0, stages1] = [stageTotals(scrape0), stageTotals(scrape1)];
 
   // Latency at a fixed offered load, segments ready by now.
   const base = CLEAN_FLOWS + 2 * FLOWS;
@@ -406,6 +425,10 @@ async function run(TestKafkaBroker, format) {
     })
     .filter((v) => v !== undefined)
     .sort((a, b) => a - b);
+  // Alerts on the clean flows, over the whole run: every attack flow comes from one host per segment (.66).
+  const falseAlerts = broker
+    .records('siem')
+    .filter((r) => !JSON.parse(r.value.toString()).source.ip.endsWith('.66')).length;
   const quantile = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   const histogram = await (await fetch(`http://${address}/metrics`)).text();
   const stages2 = stageTotals(histogram);
@@ -430,9 +453,12 @@ async function run(TestKafkaBroker, format) {
     pacedFlowsPerCpuSecond: Math.round(offered / pacedCores),
     peakRssMiB,
     alertsMeasured: latencies.length,
+    falseAlerts,
     latencyP50Ms: quantile(0.5),
     latencyP99Ms: quantile(0.99),
     backlogStages: stageDelta(stages0, stages1),
+    // Adaptation rounds while the second backlog drained: how much training its event time asked for.
+    backlogAdaptations: adaptations(scrape1) - adaptations(scrape0),
     pacedStages: stageDelta(stages1, stages2),
     ackHistogram: histogram
       .split('\n')
@@ -446,12 +472,12 @@ const results = [];
 for (const format of FORMATS) results.push(await run(TestKafkaBroker, format));
 console.log(`daemon: node ${DAEMON_NODE_FLAGS.join(' ')} dist/main.js run`);
 console.log(
-  '| format | flows | flows/s (first backlog) | flows/s (sustained) | flows per CPU-s | main / detector / other threads busy | offered flows/s | cores at that load | alerts | p50 ms | p99 ms | peak RSS MiB |',
+  '| format | flows | flows/s (first backlog) | flows/s (sustained) | flows per CPU-s | main / detector / other threads busy | offered flows/s | cores at that load | alerts | false alerts | p50 ms | p99 ms | peak RSS MiB |',
 );
-console.log('|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+console.log('|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of results) {
   console.log(
-    `| ${r.format} | ${r.flows} | ${r.coldFlowsPerSecond} | ${r.throughputFlowsPerSecond} | ${r.flowsPerCpuSecond} | ${r.backlogThreadBusy.main} / ${r.backlogThreadBusy.detector} / ${r.backlogThreadBusy.rest} | ${r.offeredFlowsPerSecond} | ${r.pacedCores} | ${r.alertsMeasured} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.peakRssMiB} |`,
+    `| ${r.format} | ${r.flows} | ${r.coldFlowsPerSecond} | ${r.throughputFlowsPerSecond} | ${r.flowsPerCpuSecond} | ${r.backlogThreadBusy.main} / ${r.backlogThreadBusy.detector} / ${r.backlogThreadBusy.rest} | ${r.offeredFlowsPerSecond} | ${r.pacedCores} | ${r.alertsMeasured} | ${r.falseAlerts} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.peakRssMiB} |`,
   );
 }
 console.log(JSON.stringify(results, null, 2));
