@@ -2,7 +2,7 @@ import type { DetectorConfig } from '../config/schema.js';
 import { ModelError } from '../core/errors.js';
 import { harmonicMeanP } from './combine-p-values.js';
 import { type PairEvidence, PairPersistence } from './pair-persistence.js';
-import { type SpotSnapshot, SpotThreshold } from './spot-threshold.js';
+import { type SpotSnapshot, SpotThreshold, STREAM_CALIBRATION_SCORES } from './spot-threshold.js';
 
 /** Raw scores of the ensemble's scorers for the same rows. */
 export interface MemberScores {
@@ -43,10 +43,11 @@ const MEMBERS = ['autoencoder', 'baseline', 'forecast'] as const;
  * Volume ticks the forecaster's calibration scores must span. A flow's forecast score depends on where in its
  * tick it falls (the count so far against the tick's forecast), so the scores of a few thousand flows inside one
  * tick, a busy segment's whole warm-up, are no sample of the benign range: the threshold calibrated on them
- * flagged steady traffic. Stream calibration samples at most 64 scores per tick, so its 1,024 span 16 ticks.
+ * flagged steady traffic. Stream calibration takes at most as many scores per tick as spreads its sample over
+ * this many ticks (64 per tick).
  */
 const FORECAST_CALIBRATION_TICKS = 16;
-const FORECAST_SAMPLES_PER_TICK = 64;
+const FORECAST_SAMPLES_PER_TICK = STREAM_CALIBRATION_SCORES / FORECAST_CALIBRATION_TICKS;
 /** A batch with more alerts than this many, and more than 10·q of its rows, is kept out of SPOT updates. */
 const QUARANTINE_MIN_ALERTS = 3;
 const QUARANTINE_RATE = 10;
@@ -66,8 +67,8 @@ export class SegmentEnsemble {
   #persistence: PairPersistence;
   /** Pairs the warm-up held: with `persistence.newPairsOnly` they add no persistence evidence. */
   #knownPairs = new Set<string>();
-  /** Event time between two forecast scores sampled for the forecaster's stream calibration, and the last one. */
-  readonly #forecastSampleMs: number;
+  /** The forecaster's tick, and the event time of the last score sampled for its stream calibration. */
+  readonly #tickMs: number;
   #forecastSampledAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(config: DetectorConfig) {
@@ -77,7 +78,7 @@ export class SegmentEnsemble {
     this.#weights = [...this.#memberWeights, persistence];
     this.#spots = this.#newSpots();
     this.#persistence = this.#newPersistence();
-    this.#forecastSampleMs = (config.forecast.tickSeconds * 1000) / FORECAST_SAMPLES_PER_TICK;
+    this.#tickMs = config.forecast.tickSeconds * 1000;
   }
 
   /**
@@ -112,8 +113,8 @@ export class SegmentEnsemble {
     const spots = this.#newSpots();
     spots.autoencoder.fit(calibration.autoencoder);
     spots.baseline.fit(calibration.baseline);
-    const tickMs = this.#config.forecast.tickSeconds * 1000;
-    if (finiteSpanMs(forecastWarmup.scores, forecastWarmup.timesMs) >= FORECAST_CALIBRATION_TICKS * tickMs) {
+    const spanMs = finiteSpanMs(forecastWarmup.scores, forecastWarmup.timesMs);
+    if (spanMs >= FORECAST_CALIBRATION_TICKS * this.#tickMs) {
       try {
         spots.forecast.fit(forecastWarmup.scores);
       } catch (err) {
@@ -224,12 +225,13 @@ export class SegmentEnsemble {
     };
   }
 
-  /** Hands the uncalibrated forecast SPOT at most one finite score per {@link #forecastSampleMs} of event time. */
+  /** Hands the uncalibrated forecast SPOT at most {@link FORECAST_SAMPLES_PER_TICK} finite scores per tick. */
   #sampleForecast(spot: SpotThreshold, scores: Float32Array, timesMs: Float64Array): void {
+    const everyMs = this.#tickMs / FORECAST_SAMPLES_PER_TICK;
     const sample: number[] = [];
     for (let i = 0; i < scores.length; i++) {
       const t = timesMs[i]!;
-      if (!Number.isFinite(scores[i]!) || t < this.#forecastSampledAtMs + this.#forecastSampleMs) continue;
+      if (!Number.isFinite(scores[i]!) || t < this.#forecastSampledAtMs + everyMs) continue;
       this.#forecastSampledAtMs = t;
       sample.push(scores[i]!);
     }

@@ -46,7 +46,7 @@ const MIN_SCORES = 20;
 const MIN_PEAKS = 16;
 const BODY_POINTS = 256;
 /** Stream scores an uncalibrated threshold gathers before it calibrates on them. */
-const STREAM_CALIBRATION_SCORES = 1024;
+export const STREAM_CALIBRATION_SCORES = 1024;
 /**
  * Streaming budgets as multiples of the expected rates: alerts counted as tail mass up to 3q, peaks up to
  * 3× the calibrated peak rate. Above 1 so that a threshold calibrated too low on a small sample can still
