@@ -50,7 +50,8 @@ export async function readLabelledInput(
       skipped: file.errors.length,
     };
     if (labelsPath) {
-      result.labels = perFlow(await readLabelColumn(labelsPath), file.flows, undefined, labelsPath);
+      const column = perFlow(await readLabelColumn(labelsPath), file.flows, undefined, labelsPath);
+      result.labels = inRecordOrder(column, file.flows);
       result.labelSource = labelsPath;
     } else if (file.labels) {
       result.labels = file.labels;
@@ -98,6 +99,20 @@ async function readLabelColumn(path: string): Promise<Uint8Array> {
     }
     return v === '1' ? 1 : 0;
   });
+}
+
+/**
+ * Labels of a flow file's records, given in the file's order, for its flows sorted by start time: each
+ * flow gets the label of its record (`source.offset` is the record's line).
+ */
+function inRecordOrder(column: Uint8Array, flows: readonly FlowRecord[]): Uint8Array {
+  const line = (i: number) => Number(flows[i]!.source.offset);
+  const byLine = flows.map((_f, i) => i).sort((a, b) => line(a) - line(b));
+  const labels = new Uint8Array(flows.length);
+  byLine.forEach((flow, record) => {
+    labels[flow] = column[record]!;
+  });
+  return labels;
 }
 
 function perFlow(
