@@ -5,7 +5,7 @@ import type { FlowRecord } from '../../core/flow-record.js';
 export type FlowFileFormat = 'tapwatch' | 'zeek' | 'iot23-csv';
 
 /**
- * The flows of one flow file, sorted by start time (stable), with the ground truth the file
+ * The flows of one flow file, sorted by event time (end; stable), with the ground truth the file
  * carries, if any. `labels[i]` and `detailedLabels[i]` belong to `flows[i]`. Each flow's
  * `source` is `{ format, origin: path, offset: "<line>" }`: the offset is the 1-based line
  * of the record in the file, so an alert points back to it.

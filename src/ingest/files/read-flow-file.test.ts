@@ -15,22 +15,25 @@ async function fixture(name: string, text: string): Promise<string> {
 }
 
 describe('readFlowFile', () => {
-  it('reads an IoT-23 CSV, sorts by ts, keeps labels with their rows and points at lines', async () => {
+  it('reads an IoT-23 CSV, sorts by end, keeps labels with their rows and points at lines', async () => {
     const file = await fixture(
       'scenario.csv',
       [
         HEADER,
         '1538478779.5,C2,192.168.100.103,34486,192.168.100.1,53,udp,dns,0.5,90,90,SF,,,0,Dd,2,146,2,146,,Malicious,C&C-Torii',
         '1538478769.5,C1,192.168.100.103,37082,192.168.100.1,80,tcp,,,,,S0,,,0,S,1,60,0,0,,Benign,-',
+        // Starts first, ends last: a connection of an hour.
+        '1538478760.0,C3,192.168.100.103,41000,192.168.100.1,443,tcp,ssl,3600,900,90000,SF,,,0,ShADadFf,40,3000,80,94000,,Benign,-',
         '',
       ].join('\n'),
     );
     const read = await readFlowFile(file);
     expect(read.format).toBe('iot23-csv');
     expect(read.errors).toEqual([]);
-    expect(read.flows.map((f) => f.start)).toEqual([1538478769500, 1538478779500]);
-    expect(Array.from(read.labels!)).toEqual([0, 1]);
-    expect(read.detailedLabels).toEqual(['', 'C&C-Torii']);
+    expect(read.flows.map((f) => f.start)).toEqual([1538478769500, 1538478779500, 1538478760000]);
+    expect(read.flows.at(-1)!.end).toBe(1538482360000);
+    expect(Array.from(read.labels!)).toEqual([0, 1, 0]);
+    expect(read.detailedLabels).toEqual(['', 'C&C-Torii', '']);
     const [tcp, udp] = read.flows;
     expect(tcp).toMatchObject({ proto: 6, dstPort: 80, bytesFwd: 60, pktsFwd: 1, end: 1538478769500 });
     expect(tcp!.tcpFlagsFwd).toBe(0x02);

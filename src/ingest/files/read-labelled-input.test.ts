@@ -22,7 +22,7 @@ const record = (start: number, srcIp: string) =>
   });
 
 describe('readLabelledInput', () => {
-  it('keeps a label file’s labels with their records when the flows are sorted by start', async () => {
+  it('keeps a label file’s labels with their records when the flows are sorted by time', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tapwatch-labelled-'));
     const file = path.join(dir, 'flows.jsonl');
     // Records out of start order, the attacker's first; a blank line does not count as a record.

@@ -102,7 +102,7 @@ async function readLabelColumn(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Labels of a flow file's records, given in the file's order, for its flows sorted by start time: each
+ * Labels of a flow file's records, given in the file's order, for its flows sorted by event time: each
  * flow gets the label of its record (`source.offset` is the record's line).
  */
 function inRecordOrder(column: Uint8Array, flows: readonly FlowRecord[]): Uint8Array {
