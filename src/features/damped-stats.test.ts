@@ -180,4 +180,38 @@ describe('DampedStats', () => {
     periodic.writeInterArrival(0, row, 0);
     expect([...row]).toEqual([60, 0]);
   });
+
+  it('gives the observed share of each decay’s memory, 1 − 2^(−λ·t)', () => {
+    const stats = new DampedStats([1, 0.01], 1, 0);
+    const shares = new Float64Array(2);
+    stats.observedShares(1000, shares);
+    expect(shares[0]).toBeCloseTo(0.5, 12);
+    expect(shares[1]).toBeCloseTo(1 - 2 ** -0.01, 12);
+    stats.observedShares(100_000, shares);
+    expect(shares[1]).toBeCloseTo(0.5, 12);
+  });
+
+  it('extrapolates every written weight but the newest flow’s 1 over the observed share', () => {
+    const lambdas = [1, 0.01];
+    const shares = Float64Array.from([0.5, 0.25]);
+    const stats = new DampedStats(lambdas, 2, 2, true);
+    for (let t = 0; t < 4; t++) stats.update(0, t, 100, 200);
+    stats.update(1, 10, 100, 200);
+    const weights = [0, 1].map((l) => stats.weight(0, l));
+    expect(weights[0]).toBeCloseTo(4, 2);
+    const extrapolated = weights.map((w, l) => 1 + (w - 1) / shares[l]);
+    const relation = new Float32Array(10);
+    stats.writeRelation(0, relation, 0, shares);
+    expect([relation[0], relation[5]]).toEqual(extrapolated.map(Math.fround));
+    const moments = new Float32Array(6);
+    stats.writeMoments(0, moments, 0, true, shares);
+    expect([moments[0], moments[3]]).toEqual(extrapolated.map(Math.fround));
+    const plain = new Float32Array(2);
+    stats.writeWeights(0, plain, 0);
+    expect([...plain]).toEqual(weights.map(Math.fround));
+    // A key seen once keeps its weight of 1, however little of the memory was observed.
+    const once = new Float32Array(2);
+    stats.writeWeights(1, once, 0, shares);
+    expect([...once]).toEqual([1, 1]);
+  });
 });

@@ -19,6 +19,17 @@ function varianceOf(w: number, ls: number, ss: number): number {
 }
 
 /**
+ * A weight `w` just updated (it holds the newest observation's 1), extrapolated from an
+ * observation that covers `share` of its decay's memory: the earlier observations are taken
+ * to stand for the whole memory, at the rate they came. A key as busy before the observation
+ * began as since then gets the weight it will have once its history is in view; a key seen
+ * once keeps w = 1, whatever the share.
+ */
+export function observedWeight(w: number, share: number): number {
+  return 1 + (w - 1) / share;
+}
+
+/**
  * Damped incremental statistics of Kitsune's AfterImage (Mirsky et al., NDSS 2018, section
  * IV-B): for each slot and each decay rate λ (1/s), a decayed weight w, linear sum LS and
  * squared sum SS of zero, one or two streams. Before each update every sum is multiplied by
@@ -168,24 +179,43 @@ export class DampedStats {
   }
 
   /**
+   * Writes at `out[0..]`, for each λ, the share of its memory that `observedMs` of observation
+   * covers: 1 − 2^(−λ·t). Counting from the start of an observation, a weight misses the rest;
+   * the write methods take these shares to extrapolate it (see {@link observedWeight}).
+   */
+  observedShares(observedMs: number, out: Float64Array): void {
+    for (let l = 0; l < this.#rates.length; l++) out[l] = -Math.expm1(-this.#rates[l] * observedMs);
+  }
+
+  /**
    * Writes, for each λ, `[w, mean, std]` of stream 0 (`[mean, std]` when `withWeight` is
    * false) at `out[offset..]`; returns the offset after them. One pass, for the per-flow path.
+   * With `observed` ({@link observedShares}), w is extrapolated (see {@link observedWeight}).
    */
-  writeMoments(slot: number, out: Float32Array, offset: number, withWeight: boolean): number {
+  writeMoments(
+    slot: number,
+    out: Float32Array,
+    offset: number,
+    withWeight: boolean,
+    observed?: Float64Array,
+  ): number {
     const v = this.#rows;
     let o = offset;
     let i = slot * this.#rowSize + 1;
     for (let l = 0; l < this.#lambdas.length; l++, i += this.#stride) {
       const w = v[i];
-      if (withWeight) out[o++] = w;
+      if (withWeight) out[o++] = observed === undefined ? w : observedWeight(w, observed[l]);
       out[o++] = w > 0 ? v[i + 1] / w : 0;
       out[o++] = Math.sqrt(varianceOf(w, v[i + 1], v[i + 2]));
     }
     return o;
   }
 
-  /** Writes, for each λ, `[w, magnitude, radius, covariance, correlation]`; returns the next offset. */
-  writeRelation(slot: number, out: Float32Array, offset: number): number {
+  /**
+   * Writes, for each λ, `[w, magnitude, radius, covariance, correlation]`; returns the next offset.
+   * With `observed` ({@link observedShares}), w is extrapolated (see {@link observedWeight}).
+   */
+  writeRelation(slot: number, out: Float32Array, offset: number, observed?: Float64Array): number {
     const v = this.#rows;
     let o = offset;
     let i = slot * this.#rowSize + 1;
@@ -197,7 +227,7 @@ export class DampedStats {
       const var1 = varianceOf(w, v[i + 3], v[i + 4]);
       const cov = w > 0 ? v[i + 5] / w - m0 * m1 : 0;
       const scale = Math.sqrt(var0 * var1);
-      out[o++] = w;
+      out[o++] = observed === undefined ? w : observedWeight(w, observed[l]);
       out[o++] = Math.sqrt(m0 * m0 + m1 * m1);
       out[o++] = Math.sqrt(var0 + var1);
       out[o++] = cov;
@@ -231,11 +261,17 @@ export class DampedStats {
     return Math.sqrt(varianceOf(this.#rows[i], this.#rows[i + 1], this.#rows[i + 2]));
   }
 
-  /** Writes the weight w for each λ; returns the next offset. */
-  writeWeights(slot: number, out: Float32Array, offset: number): number {
+  /**
+   * Writes the weight w for each λ; returns the next offset. With `observed`
+   * ({@link observedShares}), w is extrapolated (see {@link observedWeight}).
+   */
+  writeWeights(slot: number, out: Float32Array, offset: number, observed?: Float64Array): number {
     let o = offset;
     let i = slot * this.#rowSize + 1;
-    for (let l = 0; l < this.#lambdas.length; l++, i += this.#stride) out[o++] = this.#rows[i];
+    for (let l = 0; l < this.#lambdas.length; l++, i += this.#stride) {
+      const w = this.#rows[i];
+      out[o++] = observed === undefined ? w : observedWeight(w, observed[l]);
+    }
     return o;
   }
 

@@ -244,6 +244,33 @@ describe('FeatureExtractor', () => {
   });
 });
 
+describe('FeatureExtractor weights early in a segment', () => {
+  /** `host_w_l0.01` after one host of `net` sends a flow every 100 ms from `fromS` to `toS` seconds. */
+  const feed = (extractor: FeatureExtractor, net: string, fromS: number, toS: number): number => {
+    const flows: FlowRecord[] = [];
+    for (let t = fromS * 1000; t <= toS * 1000; t += 100) {
+      flows.push(flow({ srcIp: `${net}.7`, dstIp: `${net}.1`, start: 1e12 + t, end: 1e12 + t }));
+    }
+    const batch = extractor.extract(flows);
+    return column(batch.values, flows.length - 1, 'host_w_l0.01');
+  };
+  /** 10 flows/s, settled: 10 / (λ ln 2). */
+  const settled = 10 / (0.01 * Math.LN2);
+
+  it('extrapolates from each segment’s own first flow; a checkpoint without it counts as long observed', () => {
+    const extractor = new FeatureExtractor(segments, features);
+    expect(feed(extractor, '10.0.0', 0, 5) / settled).toBeCloseTo(1, 1);
+    // A segment first seen ten minutes later is extrapolated from its own start, not the extractor's.
+    expect(feed(extractor, '10.0.9', 600, 605) / settled).toBeCloseTo(1, 1);
+
+    const restored = new FeatureExtractor(segments, features);
+    const { sinceMs: _dropped, ...older } = extractor.windows.snapshotSegment('10.0.9.0/24')!;
+    restored.windows.restoreSegment('10.0.9.0/24', older);
+    // 51 flows counted as they come: no extrapolation.
+    expect(feed(restored, '10.0.9', 1200, 1205)).toBeLessThan(52);
+  });
+});
+
 describe('FeatureExtractor host statistics per segment', () => {
   const rows = (net: string, from: number, to: number) =>
     Array.from({ length: to - from }, (_, k) => {

@@ -88,17 +88,19 @@ export class FeatureExtractor {
     const segments = new Set<string>();
     let lastSegment = '';
     let segmentId = -1;
+    let sinceMs = 0;
     let batchLatestMs = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < flows.length; i++) {
       const flow = this.#router.route(flows[i]);
+      const tMs = this.#eventTime(flow);
       if (flow.segment !== lastSegment || segmentId === -1) {
         segments.add(flow.segment);
         lastSegment = flow.segment;
         segmentId = this.#hosts.segmentId(flow.segment);
+        sinceMs = this.#windows.observedSince(flow.segment, tMs);
       }
-      const tMs = this.#eventTime(flow);
       if (tMs > batchLatestMs) batchLatestMs = tMs;
-      this.#extractOne(flow, tMs, values, i * width, segmentId);
+      this.#extractOne(flow, tMs, values, i * width, segmentId, tMs - sinceMs);
     }
     const windows = new Map<string, readonly SegmentWindowStats[]>();
     for (const segment of segments) windows.set(segment, this.#windows.snapshot(segment, batchLatestMs));
@@ -157,7 +159,15 @@ export class FeatureExtractor {
     return t;
   }
 
-  #extractOne(flow: RoutedFlow, tMs: number, values: Float32Array, offset: number, segmentId: number): void {
+  /** `observedMs`: event time since the segment's observation began (see `HostStatistics.write`). */
+  #extractOne(
+    flow: RoutedFlow,
+    tMs: number,
+    values: Float32Array,
+    offset: number,
+    segmentId: number,
+    observedMs: number,
+  ): void {
     const srcKey = hashText(flow.srcIp);
     const dstKey = hashText(flow.dstIp);
     const dstPort = sanitizePort(flow.dstPort);
@@ -175,7 +185,7 @@ export class FeatureExtractor {
       bytesRev,
       segmentId,
     );
-    o = this.#hosts.write(values, o);
+    o = this.#hosts.write(values, o, observedMs);
 
     const obs = this.#observation;
     obs.tMs = tMs;

@@ -3,7 +3,7 @@
  * must refuse to load when either differs: bump it whenever a feature's meaning, unit or
  * position changes.
  */
-export const FEATURE_SCHEMA_VERSION = 'tapwatch-features/1';
+export const FEATURE_SCHEMA_VERSION = 'tapwatch-features/2';
 
 /** AfterImage's decay rates (1/s), the config default. */
 export const DEFAULT_LAMBDAS: readonly number[] = [5, 3, 1, 0.1, 0.01];
@@ -40,6 +40,9 @@ export const FLOW_FEATURES = [
  * - `pair_iat_*`: mean/std of the inter-arrival time (s) between the pair's flows; a low std
  *   over many flows means periodic traffic, e.g. beaconing.
  * - `socket_*`: flows on the same (protocol, src ip:port, dst ip:port); w.
+ *
+ * Every w is extrapolated over the part of its decay's memory from before the segment's first
+ * flow (version 2; see `HostStatistics.write`): a segment's first minutes weigh like the rest.
  */
 export const DAMPED_FEATURE_BLOCKS: readonly (readonly [string, readonly string[]])[] = [
   ['host', ['w', 'bytes_mean', 'bytes_std']],

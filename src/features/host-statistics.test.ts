@@ -55,6 +55,38 @@ describe('HostStatistics', () => {
   });
 });
 
+describe('HostStatistics weights early in an observation', () => {
+  /** host_w per λ after `seconds` of one host's flow every 100 ms, observed from the first. */
+  const hostWeights = (seconds: number, observed: boolean): number[] => {
+    const stats = new HostStatistics(LAMBDAS, 8, 10);
+    const src = hashText('10.0.0.7');
+    const dst = hashText('10.0.0.1');
+    const row = new Float32Array(WIDTH);
+    for (let t = 0; t <= seconds * 1000; t += 100) {
+      stats.update(1000 + t, src, dst, 40000 + ((t / 100) % 20000), 443, 6, 500, 900);
+      stats.write(row, 0, observed ? t : undefined);
+    }
+    return LAMBDAS.map((_l, i) => row[3 * i]);
+  };
+
+  it('weighs a steady host in its segment’s first seconds about as it will once settled', () => {
+    const settled = hostWeights(3000, true);
+    // 10 flows/s: 10 / (λ ln 2) once settled, e.g. about 1,443 for λ = 0.01.
+    expect(settled[2]).toBeCloseTo(10 / (0.01 * Math.LN2), -1);
+    const early = hostWeights(5, true);
+    LAMBDAS.forEach((_l, i) => {
+      expect(early[i] / settled[i]).toBeGreaterThan(0.9);
+      expect(early[i] / settled[i]).toBeLessThan(1.1);
+    });
+    // Counted from the start alone, the slowest weight is a thirtieth of what it will be.
+    expect(hostWeights(5, false)[2] / settled[2]).toBeLessThan(0.04);
+  });
+
+  it('writes the plain weights once the slowest decay’s memory is observed', () => {
+    expect(hostWeights(2500, true)).toEqual(hostWeights(2500, false));
+  });
+});
+
 describe('HostStatistics per segment', () => {
   const lan = Array.from({ length: 20 }, (_, i) => hashText(`10.0.0.${i}`));
   const dmz = Array.from({ length: 20 }, (_, i) => hashText(`10.2.0.${i}`));

@@ -27,6 +27,18 @@ export interface HostStatisticsState {
 }
 
 /**
+ * Observations shorter than this (ms) extrapolate the weights as if they had lasted this long:
+ * the flows of a segment's first second stand for a second's rate.
+ */
+const MIN_OBSERVED_MS = 1000;
+
+/**
+ * Half-lives (1/λ s) of the slowest decay after which a segment's weights are no longer
+ * extrapolated: the unobserved share of its memory, 2^-24, is below float32 resolution.
+ */
+const SETTLED_HALF_LIVES = 24;
+
+/**
  * One segment's keys of each table with their rows, most recently updated last: what moves
  * with the segment in scale-out (see {@link HostStatistics.snapshotSegments}).
  */
@@ -80,6 +92,10 @@ export class HostStatistics {
   readonly #tags: Record<TableName, Int32Array>;
   readonly #segmentIds = new Map<string, number>();
   readonly #segmentNames: string[] = [];
+  /** Observation (ms) after which no weight is extrapolated: {@link SETTLED_HALF_LIVES} of the slowest decay. */
+  readonly #settledMs: number;
+  /** Per λ, the observed share of its memory, for the flow being written. */
+  readonly #observed: Float64Array;
   #host = 0;
   #pair = 0;
   #socket = 0;
@@ -98,6 +114,8 @@ export class HostStatistics {
   ) {
     this.lambdas = [...lambdas];
     this.capacity = capacity;
+    this.#settledMs = (SETTLED_HALF_LIVES / Math.min(...lambdas)) * 1000;
+    this.#observed = new Float64Array(lambdas.length);
     this.#tags = {
       hosts: new Int32Array(capacity).fill(NO_SEGMENT),
       pairs: new Int32Array(capacity).fill(NO_SEGMENT),
@@ -183,12 +201,23 @@ export class HostStatistics {
     this.#socket = socket;
   }
 
-  /** Writes the last updated flow's columns at `out[offset..]`; returns the offset after them. */
-  write(out: Float32Array, offset: number): number {
-    let o = this.#hostBytes.writeMoments(this.#host, out, offset, true);
-    o = this.#pairBytes.writeRelation(this.#pair, out, o);
+  /**
+   * Writes the last updated flow's columns at `out[offset..]`; returns the offset after them.
+   * `observedMs` is how long the flow's segment has been observed (event time): until the slowest
+   * decay's memory is covered, the weights extrapolate the history before it (see
+   * `observedWeight` in damped-stats.ts), so that a busy segment's first minutes look like the
+   * rest and its warm-up learns them as they will be.
+   */
+  write(out: Float32Array, offset: number, observedMs = Number.POSITIVE_INFINITY): number {
+    let observed: Float64Array | undefined;
+    if (observedMs < this.#settledMs) {
+      observed = this.#observed;
+      this.#hostBytes.observedShares(Math.max(observedMs, MIN_OBSERVED_MS), observed);
+    }
+    let o = this.#hostBytes.writeMoments(this.#host, out, offset, true, observed);
+    o = this.#pairBytes.writeRelation(this.#pair, out, o, observed);
     o = this.#pairBytes.writeInterArrival(this.#pair, out, o);
-    o = this.#socketFlows.writeWeights(this.#socket, out, o);
+    o = this.#socketFlows.writeWeights(this.#socket, out, o, observed);
     out[o++] = this.#fanout.distinctHosts;
     out[o++] = this.#fanout.distinctPorts;
     return o;

@@ -28,6 +28,9 @@ describe('SegmentWindows', () => {
     expect(windows.snapshot('b', 103_000)[2].flows).toBe(1);
     expect(windows.snapshot('a', 200_000).map((w) => w.flows)).toEqual([0, 0, 0]);
     expect(windows.segments.sort()).toEqual(['a', 'b']);
+    // Each segment's observation began with its first flow.
+    expect(windows.observedSince('a', 200_000)).toBe(100_000);
+    expect(windows.observedSince('c', 150_000)).toBe(150_000);
   });
 
   it('round-trips one segment through snapshotSegment / restoreSegment', () => {
@@ -38,6 +41,10 @@ describe('SegmentWindows', () => {
     expect(other.snapshot('a', 6_000).map((w) => w.flows)).toEqual(
       windows.snapshot('a', 6_000).map((w) => w.flows),
     );
+    expect(other.observedSince('a', 9_000)).toBe(5_000);
+    const { sinceMs: _dropped, ...older } = windows.snapshotSegment('a')!;
+    other.restoreSegment('a', older);
+    expect(other.observedSince('a', 9_000)).toBe(Number.NEGATIVE_INFINITY);
     expect(() => new SegmentWindows([1, 60]).restoreSegment('a', windows.snapshotSegment('a')!)).toThrow(
       /checkpoint windows \[1, 10\] s differ from configured \[1, 60\] s/,
     );

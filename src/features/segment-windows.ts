@@ -4,6 +4,17 @@ import { SlidingWindow, type SlidingWindowState, type WindowObservation } from '
 /** One segment's windows, shortest first; part of the segment's checkpointed state. */
 export interface SegmentWindowsState {
   windows: SlidingWindowState[];
+  /**
+   * Event time the segment's observation began (see {@link SegmentWindows.observedSince}).
+   * Absent from older checkpoints: their segments count as observed for long.
+   */
+  sinceMs?: number;
+}
+
+/** A segment's windows and the event time its observation began (−Infinity: long ago). */
+interface SegmentEntry {
+  windows: SlidingWindow[];
+  sinceMs: number;
 }
 
 /**
@@ -14,7 +25,7 @@ export interface SegmentWindowsState {
  */
 export class SegmentWindows {
   readonly #windowsSeconds: readonly number[];
-  readonly #segments = new Map<string, SlidingWindow[]>();
+  readonly #segments = new Map<string, SegmentEntry>();
 
   /** @param windowsSeconds window lengths; sorted here so the shortest always comes first. */
   constructor(windowsSeconds: readonly number[]) {
@@ -26,14 +37,22 @@ export class SegmentWindows {
 
   /** Adds one flow to every window of `segment`; returns the segment's shortest window. */
   add(segment: string, observation: WindowObservation): SlidingWindow {
-    const windows = this.#windowsOf(segment);
+    const windows = this.#entry(segment, observation.tMs).windows;
     for (let i = 0; i < windows.length; i++) windows[i].add(observation);
     return windows[0];
   }
 
   /** The segment's stats with every window's right edge at `nowMs`, shortest window first. */
   snapshot(segment: string, nowMs: number): SegmentWindowStats[] {
-    return this.#windowsOf(segment).map((w) => w.stats(nowMs));
+    return this.#entry(segment, nowMs).windows.map((w) => w.stats(nowMs));
+  }
+
+  /**
+   * Event time the segment's observation began: its first flow here, or what its checkpoint
+   * carried (−Infinity for one without). A segment not seen before begins at `tMs`.
+   */
+  observedSince(segment: string, tMs: number): number {
+    return this.#entry(segment, tMs).sinceMs;
   }
 
   /** Segments that have windows. */
@@ -44,14 +63,16 @@ export class SegmentWindows {
   /** Flows dropped because they were older than a window's ring, over all segments and windows. */
   get droppedLate(): number {
     let dropped = 0;
-    for (const windows of this.#segments.values()) for (const w of windows) dropped += w.droppedLate;
+    for (const { windows } of this.#segments.values()) for (const w of windows) dropped += w.droppedLate;
     return dropped;
   }
 
   /** The segment's window state, or undefined when it has none. */
   snapshotSegment(segment: string): SegmentWindowsState | undefined {
-    const windows = this.#segments.get(segment);
-    return windows === undefined ? undefined : { windows: windows.map((w) => w.snapshot()) };
+    const entry = this.#segments.get(segment);
+    if (entry === undefined) return undefined;
+    const windows = entry.windows.map((w) => w.snapshot());
+    return Number.isFinite(entry.sinceMs) ? { windows, sinceMs: entry.sinceMs } : { windows };
   }
 
   /** Replaces the segment's windows with a checkpoint (e.g. after a partition moved here). */
@@ -62,10 +83,10 @@ export class SegmentWindows {
         `segment ${segment}: checkpoint windows [${lengths.join(', ')}] s differ from configured [${this.#windowsSeconds.join(', ')}] s`,
       );
     }
-    this.#segments.set(
-      segment,
-      state.windows.map((w) => SlidingWindow.restore(w)),
-    );
+    this.#segments.set(segment, {
+      windows: state.windows.map((w) => SlidingWindow.restore(w)),
+      sinceMs: state.sinceMs ?? Number.NEGATIVE_INFINITY,
+    });
   }
 
   /** Drops a segment's windows (its partition moved elsewhere). */
@@ -73,12 +94,12 @@ export class SegmentWindows {
     return this.#segments.delete(segment);
   }
 
-  #windowsOf(segment: string): SlidingWindow[] {
-    let windows = this.#segments.get(segment);
-    if (windows === undefined) {
-      windows = this.#windowsSeconds.map((s) => new SlidingWindow(s));
-      this.#segments.set(segment, windows);
+  #entry(segment: string, tMs: number): SegmentEntry {
+    let entry = this.#segments.get(segment);
+    if (entry === undefined) {
+      entry = { windows: this.#windowsSeconds.map((s) => new SlidingWindow(s)), sinceMs: tMs };
+      this.#segments.set(segment, entry);
     }
-    return windows;
+    return entry;
   }
 }
