@@ -3,9 +3,13 @@
 //
 //   npm run build && node bench/kafka.js [--flows 300000] [--rate 20000] [--seconds 10]
 //     [--formats goflow2-pb,zeek] [--event-rate 12.5] [--no-forecast] [--cpu-prof DIR] [--node-flags='--flag ...']
+//     [--flow-file PATH]
 //
 // --event-rate sets how many flows the synthetic network produces per second of event time (see
 // EVENT_SPACING_MS); --no-forecast turns the volume-forecast member off (detector.ensemble.forecast: 0).
+// --flow-file PATH writes the clean flows and the first backlog as tapwatch flow records (JSON lines) with
+// PATH.labels.csv beside it (1 = attack flow), and exits: `tapwatch eval PATH -c <config>` then replays the same
+// traffic offline, e.g. with online adaptation off.
 //
 // --cpu-prof DIR runs the daemon under `node --cpu-prof` and writes its .cpuprofile into DIR
 // (summarise it with bench/profile-summary.js); the profile slows the daemon, so its numbers are
@@ -46,6 +50,7 @@ const { values: args } = parseArgs({
     'event-rate': { type: 'string', default: '12.5' },
     'no-forecast': { type: 'boolean', default: false },
     seconds: { type: 'string', default: '10' },
+    'flow-file': { type: 'string' },
   },
 });
 const FLOWS = Number(args.flows);
@@ -467,6 +472,33 @@ async function run(TestKafkaBroker, format) {
   };
 }
 
+if (args['flow-file']) {
+  const lines = [];
+  const labels = [];
+  for (let i = 0; i < CLEAN_FLOWS + FLOWS; i++) {
+    const f = flowAt(i);
+    lines.push(
+      JSON.stringify({
+        start: f.start,
+        end: f.end,
+        srcIp: f.src,
+        dstIp: f.dst,
+        srcPort: f.sport,
+        dstPort: f.dport,
+        proto: f.proto,
+        bytesFwd: f.bytesFwd,
+        pktsFwd: f.pktsFwd,
+        bytesRev: f.bytesRev,
+        pktsRev: f.pktsRev,
+        tcpFlags: f.flags,
+      }),
+    );
+    labels.push(f.src.endsWith('.66') ? 1 : 0);
+  }
+  writeFileSync(args['flow-file'], `${lines.join('\n')}\n`);
+  writeFileSync(`${args['flow-file']}.labels.csv`, `${labels.join('\n')}\n`);
+  process.exit(0);
+}
 const { TestKafkaBroker } = await compileBroker();
 const results = [];
 for (const format of FORMATS) results.push(await run(TestKafkaBroker, format));
