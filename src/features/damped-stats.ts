@@ -25,7 +25,7 @@ function varianceOf(w: number, ls: number, ss: number): number {
  * began as since then gets the weight it will have once its history is in view; a key seen
  * once keeps w = 1, whatever the share.
  */
-export function observedWeight(w: number, share: number): number {
+function observedWeight(w: number, share: number): number {
   return 1 + (w - 1) / share;
 }
 

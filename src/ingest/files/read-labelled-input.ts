@@ -106,8 +106,8 @@ async function readLabelColumn(path: string): Promise<Uint8Array> {
  * flow gets the label of its record (`source.offset` is the record's line).
  */
 function inRecordOrder(column: Uint8Array, flows: readonly FlowRecord[]): Uint8Array {
-  const line = (i: number) => Number(flows[i]!.source.offset);
-  const byLine = flows.map((_f, i) => i).sort((a, b) => line(a) - line(b));
+  const lines = flows.map((f) => Number(f.source.offset));
+  const byLine = flows.map((_f, i) => i).sort((a, b) => lines[a]! - lines[b]!);
   const labels = new Uint8Array(flows.length);
   byLine.forEach((flow, record) => {
     labels[flow] = column[record]!;
